@@ -1,0 +1,26 @@
+/* Per-task well-known ports. */
+#ifndef MACHGEN_MACH_MACH_INIT_H
+#define MACHGEN_MACH_MACH_INIT_H
+
+#include <mach/mach_types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * As on Darwin, the task's own port name is a variable read through a macro;
+ * the runtime sets it before any user code can run (and again in a fork child).
+ */
+extern mach_port_t mach_task_self_;
+#define mach_task_self() mach_task_self_
+#define current_task()   mach_task_self()
+
+extern mach_port_t mach_host_self(void);
+extern mach_port_t mach_thread_self(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
