@@ -1,0 +1,100 @@
+/* The machgen broker: one single-threaded process per user that hosts the port
+ * core (every task's IPC space) and serves clients over SOCK_SEQPACKET. */
+#ifndef MACHGEN_BROKER_H
+#define MACHGEN_BROKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "../wire.h"
+#include "core/port_core.h"
+
+/* What an epoll registration stands for. */
+enum bkind { BK_LISTEN, BK_CONN, BK_TASK };
+
+struct btask;
+
+/* One client connection (one client thread). It is either idle or parked in
+ * a blocking mach_msg until that completes, times out or the client drops. */
+struct bconn {
+	enum bkind kind;
+	int fd;
+	struct btask *task;
+	struct bconn *next, *prev;      /* all connections */
+	bool parked;
+	bool has_deadline;
+	uint64_t deadline_ns;           /* CLOCK_MONOTONIC */
+	struct bconn *pnext, *pprev;    /* parked connections, FIFO */
+	struct mgw_msg req;             /* the parked mach_msg call */
+	mgc_kmsg *kmsg;                 /* its message while the send blocks */
+	mach_msg_return_t gone;         /* set when the awaited receive right left */
+};
+
+/* One client process; its IPC space lives in the core. */
+struct btask {
+	enum bkind kind;
+	int pidfd;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	uint64_t cookie;
+	unsigned nconns;
+	mgc_space *space;
+	mach_port_name_t task_port;     /* receive right in the broker's own space */
+	struct btask *next, *prev;
+};
+
+struct bservice {
+	char name[128];
+	mach_port_name_t right;         /* send right held in the broker's space */
+};
+
+struct broker {
+	int epfd;
+	int lfd;
+	struct bconn *conns;
+	struct btask *tasks;
+	struct bconn *parked_head, *parked_tail;
+	unsigned nconns, ntasks;
+	uid_t uid;
+	unsigned idle_s;
+	uint64_t idle_since_ns;
+	const char *sock_path;
+	bool freed_task;                /* stop using the current epoll batch */
+	bool dirty;                     /* queues changed: parked calls may finish */
+	struct { enum bkind kind; } listen_tag;
+
+	mgc_core *core;
+	mgc_space *kspace;              /* the broker's own space ("kernel") */
+	mach_port_name_t bootstrap;     /* receive right of the bootstrap port */
+	struct bservice *services;
+	unsigned nservices, cap_services;
+	uint64_t ool_live;              /* OOL objects held, for the debug query */
+};
+
+uint64_t broker_now_ns(void);
+void broker_park(struct broker *b, struct bconn *c, bool has_deadline, uint64_t deadline_ns);
+void broker_unpark(struct broker *b, struct bconn *c);
+int broker_reply(struct bconn *c, const struct mgw_hdr *h, const struct iovec *iov,
+                 int iovcnt, const int *fds, unsigned nfds);
+
+/* dispatch.c: setup, tasks, port calls, bootstrap, debug. */
+int bcore_init(struct broker *b);
+void bcore_fini(struct broker *b);
+int bcore_task_create(struct broker *b, struct btask *t);
+void bcore_task_destroy(struct broker *b, struct btask *t);
+/* Serves one request frame (fds are consumed). Sets *drop for a malformed one. */
+void bcore_dispatch(struct broker *b, struct bconn *c, void *frame, size_t len,
+                    int *fds, unsigned nfds, int *drop);
+
+/* msg.c: the mach_msg path and OOL objects. */
+void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int *fds,
+               unsigned nfds, int *drop);
+void bmsg_retry(struct broker *b, struct bconn *c);
+void bmsg_timeout(struct broker *b, struct bconn *c);
+void bmsg_conn_gone(struct broker *b, struct bconn *c);
+void bmsg_ool_release(void *ctx, uint64_t token, uint64_t size);
+
+#endif

@@ -1,0 +1,450 @@
+/* machgen-broker: event loop, connections, task lifetime and idle exit.
+ *
+ * Single-threaded epoll loop. Each client thread connects once; the first
+ * connection of a process creates its task (keyed by kernel pid + a random
+ * cookie chosen by the client, so a recycled pid never inherits a dead task's
+ * space). A pidfd per task reports process death, which destroys the space and
+ * lets the core fire dead-name / send-once notifications. */
+#include "broker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+
+static unsigned char g_frame[MGW_MAX_FRAME];
+
+uint64_t broker_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+
+int broker_reply(struct bconn *c, const struct mgw_hdr *h, const struct iovec *iov,
+                 int iovcnt, const int *fds, unsigned nfds)
+{
+	return mgw_send(c->fd, h, iov, iovcnt, fds, nfds);
+}
+
+static void close_fds(const int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+void broker_park(struct broker *b, struct bconn *c, bool has_deadline, uint64_t deadline_ns)
+{
+	if (!c->parked) {
+		c->parked = true;
+		c->pnext = NULL;
+		c->pprev = b->parked_tail;
+		if (b->parked_tail)
+			b->parked_tail->pnext = c;
+		else
+			b->parked_head = c;
+		b->parked_tail = c;
+	}
+	c->has_deadline = has_deadline;
+	c->deadline_ns = deadline_ns;
+}
+
+void broker_unpark(struct broker *b, struct bconn *c)
+{
+	if (!c->parked)
+		return;
+	if (c->pprev)
+		c->pprev->pnext = c->pnext;
+	else
+		b->parked_head = c->pnext;
+	if (c->pnext)
+		c->pnext->pprev = c->pprev;
+	else
+		b->parked_tail = c->pprev;
+	c->pnext = c->pprev = NULL;
+	c->parked = false;
+	c->has_deadline = false;
+	c->gone = 0;
+}
+
+static void conn_drop(struct broker *b, struct bconn *c);
+
+static void task_destroy(struct broker *b, struct btask *t)
+{
+	/* The process is gone: its connections go first so none points at t. */
+	for (struct bconn *c = b->conns, *nx; c; c = nx) {
+		nx = c->next;
+		if (c->task == t)
+			conn_drop(b, c);
+	}
+	bcore_task_destroy(b, t);
+	b->freed_task = true;
+	epoll_ctl(b->epfd, EPOLL_CTL_DEL, t->pidfd, NULL);
+	close(t->pidfd);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		b->tasks = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	b->ntasks--;
+	free(t);
+	if (b->nconns == 0 && b->ntasks == 0)
+		b->idle_since_ns = broker_now_ns();
+}
+
+static void conn_drop(struct broker *b, struct bconn *c)
+{
+	bmsg_conn_gone(b, c);
+	broker_unpark(b, c);
+	epoll_ctl(b->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		b->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	b->nconns--;
+	if (c->task)
+		c->task->nconns--;
+	free(c);
+	if (b->nconns == 0 && b->ntasks == 0)
+		b->idle_since_ns = broker_now_ns();
+}
+
+static struct btask *task_find_or_create(struct broker *b, const struct ucred *cr,
+                                         uint64_t cookie)
+{
+	struct btask *t;
+	struct epoll_event ev;
+
+	for (t = b->tasks; t; t = t->next) {
+		if (t->pid != cr->pid)
+			continue;
+		if (t->cookie == cookie)
+			return t;
+		/* Same pid, other cookie: the old process died (or exec'd) and its
+		 * pidfd event has not been handled yet. */
+		task_destroy(b, t);
+		break;
+	}
+	t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->kind = BK_TASK;
+	t->pid = cr->pid;
+	t->uid = cr->uid;
+	t->gid = cr->gid;
+	t->cookie = cookie;
+	t->pidfd = (int)syscall(SYS_pidfd_open, cr->pid, 0);
+	if (t->pidfd < 0) {
+		free(t);
+		return NULL;
+	}
+	if (bcore_task_create(b, t) != 0) {
+		close(t->pidfd);
+		free(t);
+		return NULL;
+	}
+	ev.events = EPOLLIN;
+	ev.data.ptr = t;
+	epoll_ctl(b->epfd, EPOLL_CTL_ADD, t->pidfd, &ev);
+	t->next = b->tasks;
+	if (b->tasks)
+		b->tasks->prev = t;
+	b->tasks = t;
+	b->ntasks++;
+	return t;
+}
+
+static void accept_conns(struct broker *b)
+{
+	for (;;) {
+		int fd = accept4(b->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct ucred cr;
+		socklen_t cl = sizeof cr;
+		struct bconn *c;
+		struct epoll_event ev;
+
+		if (fd < 0)
+			return;
+		/* Only the broker's own user may talk to it. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) != 0 || cr.uid != b->uid) {
+			close(fd);
+			continue;
+		}
+		mgw_tune_socket(fd);
+		c = calloc(1, sizeof *c);
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->kind = BK_CONN;
+		c->fd = fd;
+		ev.events = EPOLLIN;
+		ev.data.ptr = c;
+		epoll_ctl(b->epfd, EPOLL_CTL_ADD, fd, &ev);
+		c->next = b->conns;
+		if (b->conns)
+			b->conns->prev = c;
+		b->conns = c;
+		b->nconns++;
+	}
+}
+
+/* HELLO binds a connection to its task; everything else needs one. */
+static bool hello(struct broker *b, struct bconn *c, const struct mgw_hdr *h)
+{
+	struct ucred cr;
+	socklen_t cl = sizeof cr;
+	struct mgw_hdr r;
+
+	memset(&r, 0, sizeof r);
+	r.op = MGW_OP_HELLO;
+	if (c->task || h->arg[2] != MGW_VERSION ||
+	    getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) != 0)
+		return false;
+	c->task = task_find_or_create(b, &cr, h->arg[1]);
+	if (!c->task)
+		return false;
+	c->task->nconns++;
+	r.arg[0] = MGW_TASK_SELF_NAME;
+	r.arg[1] = MGW_BOOTSTRAP_NAME;
+	return broker_reply(c, &r, NULL, 0, NULL, 0) == 0;
+}
+
+/* Reads one frame from a connection and serves it; drops the connection on
+ * EOF or on any malformed frame. */
+static void conn_input(struct broker *b, struct bconn *c)
+{
+	int fds[MGW_MAX_FDS];
+	unsigned nfds = 0;
+	size_t len = 0;
+	int rc = mgw_recv(c->fd, g_frame, sizeof g_frame, &len, fds, &nfds);
+	const struct mgw_hdr *h = (const struct mgw_hdr *)(void *)g_frame;
+	int drop = 0;
+
+	if (rc == -EAGAIN)
+		return;
+	if (rc != 0 || len < sizeof *h || c->parked) {
+		/* A parked client must not send: its thread is blocked in a call. */
+		close_fds(fds, nfds);
+		conn_drop(b, c);
+		return;
+	}
+	if (h->op == MGW_OP_HELLO) {
+		close_fds(fds, nfds);
+		if (!hello(b, c, h))
+			conn_drop(b, c);
+		return;
+	}
+	if (!c->task) {
+		close_fds(fds, nfds);
+		conn_drop(b, c);
+		return;
+	}
+	bcore_dispatch(b, c, g_frame, len, fds, nfds, &drop);
+	if (drop)
+		conn_drop(b, c);
+}
+
+/* After any state change, parked requests may now complete. */
+static void retry_parked(struct broker *b)
+{
+	struct bconn *c = b->parked_head, *next;
+	while (c) {
+		next = c->pnext;
+		bmsg_retry(b, c);
+		c = next;
+	}
+}
+
+static void expire_parked(struct broker *b, uint64_t now)
+{
+	struct bconn *c = b->parked_head, *next;
+	while (c) {
+		next = c->pnext;
+		if (c->has_deadline && c->deadline_ns <= now)
+			bmsg_timeout(b, c);
+		c = next;
+	}
+}
+
+static int next_timeout_ms(struct broker *b, uint64_t now)
+{
+	uint64_t best = UINT64_MAX;
+	for (struct bconn *c = b->parked_head; c; c = c->pnext)
+		if (c->has_deadline && c->deadline_ns < best)
+			best = c->deadline_ns;
+	if (b->nconns == 0 && b->ntasks == 0) {
+		uint64_t idle_end = b->idle_since_ns + (uint64_t)b->idle_s * 1000000000u;
+		if (idle_end < best)
+			best = idle_end;
+	}
+	if (best == UINT64_MAX)
+		return -1;
+	if (best <= now)
+		return 0;
+	return (int)((best - now + 999999u) / 1000000u);
+}
+
+/* Exits when idle, unless a client is connecting right now. Holding the start
+ * lock makes "no pending connection" and "socket unlinked" one atomic step for
+ * starting clients. */
+static bool idle_exit(struct broker *b)
+{
+	char lp[128];
+	int lk;
+
+	snprintf(lp, sizeof lp, "%s.lock", b->sock_path);
+	lk = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) != 0) {
+		if (lk >= 0)
+			close(lk);
+		return false;
+	}
+	accept_conns(b);
+	if (b->nconns) {
+		close(lk);
+		return false;
+	}
+	unlink(b->sock_path);
+	close(b->lfd);
+	/* A connect that slipped in between gets EOF and restarts the broker. */
+	close(lk);
+	return true;
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || chmod(path, 0600) != 0 ||
+	    listen(fd, 128) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: machgen-broker --socket PATH [--idle SECONDS] [--ready-fd FD] "
+	                "[--daemon]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct broker b;
+	const char *sock = NULL;
+	int ready_fd = -1;
+	bool daemon_mode = false;
+
+	memset(&b, 0, sizeof b);
+	b.idle_s = 10;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
+			sock = argv[++i];
+		else if (!strcmp(argv[i], "--idle") && i + 1 < argc)
+			b.idle_s = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc)
+			ready_fd = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--daemon"))
+			daemon_mode = true;
+		else
+			usage();
+	}
+	if (!sock || strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path) - 6)
+		usage();
+	/* Keep nothing of the starting client but stdio and the readiness pipe. */
+	syscall(SYS_close_range, ready_fd == 3 ? 4u : 3u, ~0u, 0u);
+	if (daemon_mode) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid > 0)
+			_exit(0);
+		setsid();
+	}
+	signal(SIGPIPE, SIG_IGN);
+	umask(077);
+	b.uid = getuid();
+	b.sock_path = sock;
+	b.lfd = listen_on(sock);
+	b.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (b.lfd < 0 || b.epfd < 0 || bcore_init(&b) != 0) {
+		perror("machgen-broker");
+		return 1;
+	}
+	b.listen_tag.kind = BK_LISTEN;
+	{
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &b.listen_tag };
+		epoll_ctl(b.epfd, EPOLL_CTL_ADD, b.lfd, &ev);
+	}
+	b.idle_since_ns = broker_now_ns();
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "R", 1) != 1)
+			return 1;
+		close(ready_fd);
+	}
+
+	for (;;) {
+		struct epoll_event evs[64];
+		uint64_t now = broker_now_ns();
+		int n = epoll_wait(b.epfd, evs, 64, b.dirty ? 0 : next_timeout_ms(&b, now));
+
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			enum bkind k = *(enum bkind *)evs[i].data.ptr;
+			if (k == BK_LISTEN) {
+				accept_conns(&b);
+			} else if (k == BK_CONN) {
+				conn_input(&b, evs[i].data.ptr);
+			} else {
+				task_destroy(&b, evs[i].data.ptr);
+			}
+			/* Later events of this batch may name freed objects; epoll is
+			 * level-triggered, so live ones are reported again. */
+			if (b.freed_task) {
+				b.freed_task = false;
+				break;
+			}
+		}
+		/* Retrying may change queues again (a blocked send goes through). */
+		for (int round = 0; b.dirty && round < 64; round++) {
+			b.dirty = false;
+			retry_parked(&b);
+		}
+		now = broker_now_ns();
+		expire_parked(&b, now);
+		if (b.nconns == 0 && b.ntasks == 0 &&
+		    now >= b.idle_since_ns + (uint64_t)b.idle_s * 1000000000u) {
+			if (idle_exit(&b))
+				break;
+			b.idle_since_ns = now;
+		}
+	}
+	bcore_fini(&b);
+	return 0;
+}

@@ -1,0 +1,121 @@
+/* Client <-> broker protocol of the Linux backend.
+ *
+ * Every client thread owns one SOCK_SEQPACKET connection to the broker and makes
+ * strictly synchronous calls on it: one request frame, one reply frame. A frame is
+ * a fixed header followed by an op-specific payload; file descriptors (memfds of
+ * large out-of-line regions) travel as SCM_RIGHTS on the same datagram. */
+#ifndef MACHGEN_LINUX_WIRE_H
+#define MACHGEN_LINUX_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#define MGW_VERSION 1u
+
+/* Largest datagram either side sends; both sides raise SO_SNDBUF/SO_RCVBUF to fit. */
+#define MGW_MAX_FRAME (512u * 1024u)
+/* Most descriptors' worth of memfds one frame may carry. */
+#define MGW_MAX_FDS 64u
+
+/* Fixed names every task space holds from birth (chosen by machgen, stable across
+ * broker restarts so mach_task_self() needs no round trip). */
+#define MGW_TASK_SELF_NAME 0x103u
+#define MGW_BOOTSTRAP_NAME 0x107u
+
+enum mgw_op {
+	MGW_OP_HELLO = 1,     /* a: pid, b: task cookie, c: version -> a: task self, b: bootstrap */
+	MGW_OP_PORT,          /* a: mgw_port_call, b..f: arguments (see client ports.c) */
+	MGW_OP_MSG,           /* mach_msg; payload = mgw_msg_req + message + OOL table + blobs */
+	MGW_OP_BOOTSTRAP,     /* a: mgw_bootstrap_call, b: port name; payload = service name */
+	MGW_OP_DEBUG_STATS,   /* -> a: live ports, b: tasks, c: connections, d: queued messages */
+	MGW_OP_PING,          /* -> nothing; measures the bare broker hop */
+};
+
+enum mgw_port_call {
+	MGW_PORT_ALLOCATE = 1, MGW_PORT_DEALLOCATE, MGW_PORT_DESTROY, MGW_PORT_MOD_REFS,
+	MGW_PORT_GET_REFS, MGW_PORT_TYPE, MGW_PORT_INSERT_RIGHT, MGW_PORT_EXTRACT_RIGHT,
+	MGW_PORT_MOVE_MEMBER, MGW_PORT_INSERT_MEMBER, MGW_PORT_EXTRACT_MEMBER,
+	MGW_PORT_REQUEST_NOTIFICATION, MGW_PORT_GET_ATTRIBUTES, MGW_PORT_SET_ATTRIBUTES,
+	MGW_PORT_CONSTRUCT, MGW_PORT_DESTRUCT, MGW_PORT_ALLOCATE_NAME, MGW_PORT_NAMES_COUNT,
+	MGW_PORT_GET_CONTEXT, MGW_PORT_SET_CONTEXT, MGW_PORT_CALL_END
+};
+
+enum mgw_bootstrap_call {
+	MGW_BOOTSTRAP_REGISTER = 1, MGW_BOOTSTRAP_CHECK_IN, MGW_BOOTSTRAP_LOOK_UP,
+};
+
+/* Header of every frame, both directions. Requests fill op and args; replies
+ * echo op, set status (a kern_return_t / mach_msg_return_t) and results. */
+struct mgw_hdr {
+	uint32_t op;
+	int32_t status;
+	uint64_t arg[6];
+};
+
+/* How one OOL or OOL_PORTS descriptor's contents travel in a frame. */
+enum mgw_ool_kind {
+	MGW_OOL_NONE = 0, /* zero-size region or null address */
+	MGW_OOL_INLINE,   /* bytes follow in the frame's blob area */
+	MGW_OOL_FD,       /* a memfd in SCM_RIGHTS, in descriptor order */
+};
+
+struct mgw_ool {
+	uint32_t kind;
+	uint32_t reserved;
+	uint64_t size;    /* bytes (port arrays: 4 * count, names) */
+};
+
+/* MSG request payload: this struct, then send_size message bytes, then one
+ * mgw_ool per OOL/OOL_PORTS descriptor, then the inline blobs (each padded to 8).
+ * MSG reply payload: this struct (rcv fields = what was received), then the
+ * received message with its trailer, then mgw_ool entries and blobs likewise. */
+struct mgw_msg {
+	uint32_t option;
+	uint32_t send_size;
+	uint32_t rcv_size;
+	uint32_t rcv_name;
+	uint32_t timeout_ms;
+	uint32_t notify;
+	uint32_t msg_bytes;  /* message bytes that follow (reply: incl. trailer) */
+	uint32_t ool_count;  /* mgw_ool entries after the message */
+};
+
+static inline size_t mgw_pad8(size_t n) { return (n + 7u) & ~(size_t)7u; }
+
+/* Descriptor walking over Darwin LP64 user messages: the type is byte 11 of
+ * every descriptor; port descriptors are 12 bytes, all others 16. */
+#define MGW_DESC_OFFSET 28u /* header (24) + descriptor count (4) */
+static inline unsigned mgw_desc_type(const unsigned char *d) { return d[11]; }
+static inline size_t mgw_desc_size(unsigned type) { return type == 0 ? 12u : 16u; }
+static inline int mgw_desc_is_ool(unsigned type) { return type == 1 || type == 3; }
+static inline int mgw_desc_is_ool_ports(unsigned type) { return type == 2; }
+/* Descriptor count of a complex message of len bytes, or 0 when not complex. */
+static inline uint32_t mgw_desc_count(const unsigned char *msg, size_t len)
+{
+	uint32_t bits, n;
+	if (len < MGW_DESC_OFFSET)
+		return 0;
+	memcpy(&bits, msg, 4);
+	if (!(bits & 0x80000000u))
+		return 0;
+	memcpy(&n, msg + 24, 4);
+	return n;
+}
+
+/* Sends one frame (header + optional payload pieces + fds). Returns 0 or -errno. */
+/* iovcnt is at most 7. */
+int mgw_send(int fd, const struct mgw_hdr *hdr, const struct iovec *iov, int iovcnt,
+             const int *fds, unsigned nfds);
+
+/* Receives one frame into buf (cap bytes). *len = bytes received, fds received
+ * (close-on-exec) are stored in fds[*nfds]. Returns 0, -errno, or -EPIPE on EOF,
+ * -EMSGSIZE when the datagram was truncated (a protocol violation). */
+int mgw_recv(int fd, void *buf, size_t cap, size_t *len, int *fds, unsigned *nfds);
+
+/* Raises a connection's socket buffers so MGW_MAX_FRAME datagrams fit. */
+void mgw_tune_socket(int fd);
+
+#endif
