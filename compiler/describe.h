@@ -1,0 +1,34 @@
+/* `machgen --describe`: the whole interface model as stable, human-readable text.
+ *
+ * Format (version 1). Indentation is two spaces per level; every number is decimal.
+ *
+ *   machgen-describe 1
+ *   target ARCH ABI port-descriptor N ool-descriptor N context N
+ *   subsystem NAME base N [KernelUser] [KernelServer]
+ *   userprefix P / serverprefix P / serverdemux D / rcsid "R" / error E   (when set)
+ *   import KIND FILE                                                       (each)
+ *   max-request N max-reply N       (bytes over all routines, without trailer)
+ *   type NAME = WIRE  user CTYPE server CTYPE [routine CTYPE] [intran F] [outtran F] [destructor F]
+ *   skip ID
+ *   routine|simpleroutine NAME ID reply ID|-
+ *     user-stub NAME server-routine NAME
+ *     options msgoption X timeout (none|wait X|send X) reply-port (mig|special|ARG) consume (None|Timeout|Any)
+ *     arg NAME ROLE TYPE [user CTYPE[*]] [server CTYPE[*]] [flags] [of PARENT] [owner OWNERSHIP]
+ *     request|reply simple|complex size MIN[..MAX] [+native] descriptors N segments N trailer ELEM N
+ *       @OFF SIZE header
+ *       @OFF SIZE body (descriptor count)
+ *       @OFF SIZE port|ool|ool-ports ARG[index] ...details
+ *       @OFF SIZE NDR|RetCode|data|count|string-offset|var-count|var-data|native NAME ...
+ *
+ * Offsets: "@24" is from the start of the message; "@[k]+8" is 8 bytes after the end
+ * of the k-th variable-length part (its data rounded up to 4 bytes). */
+#ifndef MACHGEN_DESCRIBE_H
+#define MACHGEN_DESCRIBE_H
+
+#include <stdio.h>
+
+#include "model.h"
+
+void mg_describe(FILE *out, const struct mg_interface *itf);
+
+#endif
