@@ -210,7 +210,7 @@ static void describe_layout(FILE *out, const char *what, const struct mg_layout 
         fputc('\n', out);
     }
     for (uint32_t i = 0; i < l->nfields; i++) {
-        const struct mg_field *f = &l->fields[i];
+        const struct mg_msg_field *f = &l->fields[i];
         print_off(out, f->segment, f->offset);
         switch (f->kind) {
         case MG_FIELD_NDR: fprintf(out, "%4" PRIu32 " NDR\n", f->size); break;

@@ -37,10 +37,10 @@ struct builder {
     uint64_t min, max;  /* running totals */
 };
 
-static struct mg_field *add_field(struct builder *b, enum mg_field_kind kind, const char *name,
+static struct mg_msg_field *add_field(struct builder *b, enum mg_field_kind kind, const char *name,
                                   const struct mg_param *arg, uint32_t size)
 {
-    struct mg_field *f = &b->l->fields[b->l->nfields++];
+    struct mg_msg_field *f = &b->l->fields[b->l->nfields++];
     memset(f, 0, sizeof *f);
     f->kind = kind;
     f->name = name;
@@ -100,7 +100,7 @@ static void add_descriptors(struct builder *b, const struct mg_param *a, bool re
 }
 
 /* The count word of a samecount array lives with the array it shares. */
-static const struct mg_field *find_count_field(const struct mg_layout *l, const struct mg_param *a)
+static const struct mg_msg_field *find_count_field(const struct mg_layout *l, const struct mg_param *a)
 {
     for (uint32_t i = l->nfields; i-- > 0;)
         if (l->fields[i].arg == a &&
@@ -118,12 +118,12 @@ static void add_inline(struct builder *b, const struct mg_param *a)
         /* inline arrays embed their count; samecount arrays have none of their own */
         if (p->type->wire == MG_WIRE_INLINE || p->samecount)
             return;
-        struct mg_field *f = add_field(b, MG_FIELD_COUNT, a->name, a, 4);
+        struct mg_msg_field *f = add_field(b, MG_FIELD_COUNT, a->name, a, 4);
         f->max_count = p->type->number;
         return;
     }
     if (a->role == MG_ROLE_COUNT_INOUT) {
-        struct mg_field *f = add_field(b, MG_FIELD_COUNT, a->name, a, 4);
+        struct mg_msg_field *f = add_field(b, MG_FIELD_COUNT, a->name, a, 4);
         f->max_count = a->parent->type->number;
         return;
     }
@@ -137,19 +137,19 @@ static void add_inline(struct builder *b, const struct mg_param *a)
         add_field(b, MG_FIELD_DATA, a->name, a, (uint32_t)mg_round4(mg_type_bytes(t)));
         return;
     }
-    const struct mg_field *count = NULL;
+    const struct mg_msg_field *count = NULL;
     if (t->string)
         add_field(b, MG_FIELD_STRING_OFFSET, mg_arena_printf(ar, "%sOffset", a->name), a, 4);
     if (a->samecount)
         count = find_count_field(b->l, a->samecount);
     else {
-        struct mg_field *c =
+        struct mg_msg_field *c =
             add_field(b, MG_FIELD_VAR_COUNT, mg_arena_printf(ar, "%sCnt", a->name), a, 4);
         c->max_count = t->number;
         count = c;
     }
     uint64_t max = mg_round4(mg_type_bytes(t));
-    struct mg_field *f = add_field(b, MG_FIELD_VAR_DATA, a->name, a, 0);
+    struct mg_msg_field *f = add_field(b, MG_FIELD_VAR_DATA, a->name, a, 0);
     f->size = (uint32_t)max;
     f->elem_size = t->elem_bits / 8 ? t->elem_bits / 8 : 1;
     f->max_count = t->number;

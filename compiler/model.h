@@ -209,7 +209,7 @@ enum mg_field_kind {
     MG_FIELD_NATIVE,        /* PointerTo/ValueOf raw C bytes: size is sizeof(ctype) */
 };
 
-struct mg_field {
+struct mg_msg_field {
     enum mg_field_kind kind;
     const char *name;       /* message field name, e.g. "NDR", "RetCode", "dataCnt" */
     const struct mg_param *arg; /* NULL for NDR / RetCode */
@@ -218,7 +218,7 @@ struct mg_field {
     uint32_t size;          /* bytes; maximum (already rounded to 4) for VAR_DATA */
     uint32_t elem_size;     /* VAR_DATA: bytes per wire element (count unit) */
     uint64_t max_count;     /* VAR_DATA / counts: the bound */
-    const struct mg_field *count_field; /* VAR_DATA: its count word */
+    const struct mg_msg_field *count_field; /* VAR_DATA: its count word */
 };
 
 struct mg_layout {
@@ -227,7 +227,7 @@ struct mg_layout {
     uint32_t ndescriptors;
     struct mg_descriptor *descriptors;
     uint32_t nfields;
-    struct mg_field *fields; /* in wire order */
+    struct mg_msg_field *fields; /* in wire order */
     uint32_t nsegments;      /* 1 + number of variable inline arrays */
     bool has_native;         /* some size is sizeof(C type): min/max exclude it */
     uint32_t min_size;       /* every variable array empty (msgh_size lower bound) */
