@@ -47,6 +47,10 @@ struct mg_typespec {
             uint64_t size; /* N for FIXED and VARIABLE */
             struct mg_loc size_loc;
             struct mg_typespec *elem;
+            /* GNU MIG `struct { T1 a; T2 b; }` (STRUCT only): the named fields in
+             * order; size is the field count and elem the first field's type.
+             * NULL for `struct[N] of T`. */
+            struct mg_field *fields;
         } array; /* ARRAY, STRUCT (bound FIXED), CSTRING (elem NULL) */
         struct {
             struct mg_typespec *target;
@@ -57,6 +61,14 @@ struct mg_typespec {
             const char *badvalue; /* PointerToIfNot only */
         } native;
     } u;
+};
+
+/* A field of a GNU MIG `struct { ... }` type. */
+struct mg_field {
+    const char *name;
+    struct mg_loc loc;
+    struct mg_typespec *type;
+    struct mg_field *next;
 };
 
 /* ---- type declarations: `type NAME = SPEC [translations];` --------------- */
@@ -136,6 +148,9 @@ struct mg_arg {
     const char *name;
     struct mg_loc name_loc;
     struct mg_typespec *type;
+    /* `name : T = SPEC [translations]`: a type declared inline for this argument
+     * only (MIG does not enter it into the type table); type == decl->spec. */
+    struct mg_typedecl *decl;
     unsigned flags;              /* mg_arg_flag bits */
     struct mg_loc flag_loc[MG_FLAG_COUNT]; /* where each set flag was written */
     struct mg_arg *next;
