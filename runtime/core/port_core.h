@@ -44,6 +44,10 @@
 extern "C" {
 #endif
 
+#ifndef MACH_PORT_UREFS_MAX /* Darwin's <mach/port.h> value, if not provided */
+#define MACH_PORT_UREFS_MAX ((mach_port_urefs_t)((1u << 16) - 1))
+#endif
+
 typedef struct mgc_core mgc_core;   /* whole IPC universe of one host */
 typedef struct mgc_space mgc_space; /* one task's IPC space */
 typedef struct mgc_port mgc_port;   /* a port object (opaque) */

@@ -1,0 +1,413 @@
+/* Copyin: turning (name, disposition) pairs of a space into rights, and a
+ * user message into a kmsg, with XNU's validation order and error codes. */
+#include "core_internal.h"
+
+#include <string.h>
+
+mach_msg_type_name_t mgc_copyin_type(mach_msg_type_name_t disp)
+{
+    switch (disp) {
+    case MACH_MSG_TYPE_MOVE_RECEIVE:
+        return MACH_MSG_TYPE_PORT_RECEIVE;
+    case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+    case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+        return MACH_MSG_TYPE_PORT_SEND_ONCE;
+    case MACH_MSG_TYPE_MOVE_SEND:
+    case MACH_MSG_TYPE_MAKE_SEND:
+    case MACH_MSG_TYPE_COPY_SEND:
+        return MACH_MSG_TYPE_PORT_SEND;
+    default:
+        return MACH_MSG_TYPE_PORT_NONE;
+    }
+}
+
+/* The receive right leaves its space: waiters are sent away and the
+ * per-receiver state (mscount, seqno, context, guard) is reset. */
+void mgc_clear_receiver(mgc_port *p)
+{
+    mgc_pset_remove(p);
+    p->receiver = NULL;
+    p->receiver_name = MACH_PORT_NULL;
+    p->destination = NULL;
+    p->mscount = 0;
+    p->seqno = 0;
+    p->context = 0;
+    p->guarded = false;
+    p->strict_guard = false;
+}
+
+kern_return_t mgc_right_copyin_check(mgc_space *s, mach_port_name_t name,
+                                     mach_msg_type_name_t disp, uint32_t moves, bool deadok)
+{
+    mgc_entry *e = mgc_entry_lookup(s, name);
+    if (!e)
+        return KERN_INVALID_NAME;
+    mach_port_type_t t = e->type;
+    switch (disp) {
+    case MACH_MSG_TYPE_MAKE_SEND:
+    case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+        return (t & MACH_PORT_TYPE_RECEIVE) ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+    case MACH_MSG_TYPE_MOVE_RECEIVE:
+        if (!(t & MACH_PORT_TYPE_RECEIVE))
+            return KERN_INVALID_RIGHT;
+        if (((mgc_port *)e->obj)->immovable_receive || ((mgc_port *)e->obj)->guarded)
+            return KERN_INVALID_CAPABILITY;
+        return KERN_SUCCESS;
+    case MACH_MSG_TYPE_COPY_SEND:
+        if (t & MACH_PORT_TYPE_DEAD_NAME)
+            return deadok ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+        return (t & MACH_PORT_TYPE_SEND) ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+    case MACH_MSG_TYPE_MOVE_SEND:
+        if (t & MACH_PORT_TYPE_DEAD_NAME)
+            return (deadok && e->urefs >= moves) ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+        return ((t & MACH_PORT_TYPE_SEND) && e->urefs >= moves) ? KERN_SUCCESS
+                                                                 : KERN_INVALID_RIGHT;
+    case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+        if (t & MACH_PORT_TYPE_DEAD_NAME)
+            return deadok ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+        return (t & MACH_PORT_TYPE_SEND_ONCE) ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+    default:
+        return KERN_INVALID_RIGHT;
+    }
+}
+
+/* Drop one dead-name uref consumed by moving a dead name. */
+static void move_dead(mgc_space *s, mach_port_name_t name, mgc_entry *e)
+{
+    if (--e->urefs == 0)
+        mgc_entry_free(s, name);
+}
+
+/* The entry's last port right is gone: unname it (the entry's reference
+ * passes to the caller). */
+static void entry_vacate(mgc_space *s, mach_port_name_t name, mgc_entry *e, bool hashed)
+{
+    mgc_entry_release_request(s, name, e);
+    if (hashed)
+        mgc_hash_remove(s, e->obj);
+    mgc_entry_free(s, name);
+}
+
+kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,
+                               mach_msg_type_name_t disp, bool deadok, mgc_port **out)
+{
+    kern_return_t kr = mgc_right_copyin_check(s, name, disp, 1, deadok);
+    if (kr != KERN_SUCCESS)
+        return kr;
+    mgc_entry *e = mgc_entry_get(s, name);
+    mgc_port *p = e->obj;
+
+    if (e->type & MACH_PORT_TYPE_DEAD_NAME) {
+        if (disp != MACH_MSG_TYPE_COPY_SEND)
+            move_dead(s, name, e);
+        *out = MGC_PORT_DEAD;
+        return KERN_SUCCESS;
+    }
+    switch (disp) {
+    case MACH_MSG_TYPE_MAKE_SEND:
+        p->mscount++;
+        p->srights++;
+        mgc_port_ref(p);
+        break;
+    case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+        p->sorights++;
+        mgc_port_ref(p);
+        break;
+    case MACH_MSG_TYPE_COPY_SEND:
+        p->srights++;
+        mgc_port_ref(p);
+        break;
+    case MACH_MSG_TYPE_MOVE_SEND:
+        if (e->urefs > 1) {
+            e->urefs--;
+            p->srights++; /* the name keeps its own send right */
+            mgc_port_ref(p);
+        } else if (e->type & MACH_PORT_TYPE_RECEIVE) {
+            e->type &= ~MACH_PORT_TYPE_SEND;
+            e->urefs = 0;
+            mgc_port_ref(p);
+        } else {
+            entry_vacate(s, name, e, true);
+        }
+        break;
+    case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+        entry_vacate(s, name, e, false);
+        break;
+    case MACH_MSG_TYPE_MOVE_RECEIVE: {
+        mgc_core *core = s->core;
+        if (core->ops.receive_gone)
+            core->ops.receive_gone(core->ops.ctx, s, name, MACH_RCV_PORT_DIED);
+        mgc_clear_receiver(p);
+        if (e->type & MACH_PORT_TYPE_SEND) {
+            e->type &= ~MACH_PORT_TYPE_RECEIVE;
+            mgc_port_ref(p);
+        } else {
+            entry_vacate(s, name, e, true);
+        }
+        break;
+    }
+    default:
+        return KERN_INVALID_RIGHT;
+    }
+    *out = p;
+    return KERN_SUCCESS;
+}
+
+/* ---- message copyin ------------------------------------------------------ */
+
+static void rd32(const uint8_t *p, uint32_t *v) { memcpy(v, p, 4); }
+
+/* First pass (no side effects): descriptor types and sizes, like XNU's
+ * measuring pass, plus the totals the kmsg needs. */
+static mach_msg_return_t measure(const uint8_t *dsc, mach_msg_size_t avail, uint32_t count,
+                                 size_t nnames, uint32_t *nports, uint32_t *dbytes)
+{
+    uint32_t pos = 0, ports = 0;
+    uint64_t names = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (pos + 12 > avail)
+            return MACH_SEND_MSG_TOO_SMALL;
+        unsigned type = dsc[pos + 11];
+        if (!mgc_type_valid_desc(type))
+            return MACH_SEND_INVALID_TYPE;
+        uint32_t sz = mgc_desc_size(type);
+        if (pos + sz > avail)
+            return MACH_SEND_MSG_TOO_SMALL;
+        const uint8_t *d = dsc + pos;
+        if (type == MACH_MSG_PORT_DESCRIPTOR) {
+            ports++;
+        } else if (type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+            uint32_t n;
+            rd32(d + 12, &n);
+            names += n;
+            ports += n;
+            if (names > nnames || names > (1u << 24))
+                return MACH_SEND_INVALID_MEMORY;
+        } else if (type == MACH_MSG_GUARDED_PORT_DESCRIPTOR) {
+            uint32_t flags = (uint32_t)d[8] | ((uint32_t)d[9] << 8);
+            uint64_t ctx;
+            memcpy(&ctx, d, 8);
+            if (d[10] != MACH_MSG_TYPE_MOVE_RECEIVE || flags == 0 || (flags & ~3u) ||
+                ((flags & 2u) && ctx != 0))
+                return MACH_SEND_INVALID_TYPE;
+            ports++;
+        }
+        pos += sz;
+    }
+    *nports = ports;
+    *dbytes = pos;
+    return MACH_MSG_SUCCESS;
+}
+
+static void release_partial(mgc_kmsg *k, uint32_t nports)
+{
+    for (uint32_t i = 0; i < nports; i++)
+        mgc_release_right(k->ports[i], k->types[i]);
+    k->nports = 0;
+}
+
+static void release_header(mgc_kmsg *k)
+{
+    mgc_release_right(k->dest, MACH_MSGH_BITS_REMOTE(k->bits));
+    mgc_release_right(k->reply, MACH_MSGH_BITS_LOCAL(k->bits));
+    k->dest = k->reply = NULL;
+}
+
+/* Body copyin: rights of port and OOL-ports descriptors, OOL checks. On
+ * failure everything copied in (header included) is released. */
+static mach_msg_return_t copyin_body(mgc_space *s, mgc_kmsg *k, uint8_t *dsc,
+                                     const mach_port_name_t *names)
+{
+    uint32_t slot = 0, pos = 0;
+    size_t ni = 0;
+    mach_msg_return_t mr = MACH_MSG_SUCCESS;
+    for (uint32_t i = 0; i < k->ndesc && mr == MACH_MSG_SUCCESS; i++) {
+        uint8_t *d = dsc + pos;
+        unsigned type = d[11];
+        pos += mgc_desc_size(type);
+        switch (type) {
+        case MACH_MSG_PORT_DESCRIPTOR:
+        case MACH_MSG_GUARDED_PORT_DESCRIPTOR: {
+            mach_port_name_t name;
+            rd32(d + (type == MACH_MSG_PORT_DESCRIPTOR ? 0 : 12), &name);
+            mach_msg_type_name_t disp = d[10];
+            mgc_port *p = MACH_PORT_VALID(name) ? NULL : (name ? MGC_PORT_DEAD : NULL);
+            if (MACH_PORT_VALID(name) &&
+                mgc_right_copyin(s, name, disp, true, &p) != KERN_SUCCESS) {
+                mr = MACH_SEND_INVALID_RIGHT;
+                break;
+            }
+            d[10] = (uint8_t)mgc_copyin_type(disp);
+            k->ports[slot] = p;
+            k->types[slot++] = d[10];
+            break;
+        }
+        case MACH_MSG_OOL_DESCRIPTOR:
+        case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
+            if (d[9] != MACH_MSG_PHYSICAL_COPY && d[9] != MACH_MSG_VIRTUAL_COPY)
+                mr = MACH_SEND_INVALID_TYPE;
+            break;
+        case MACH_MSG_OOL_PORTS_DESCRIPTOR: {
+            uint32_t n;
+            rd32(d + 12, &n);
+            mach_msg_type_name_t disp = d[10];
+            if (d[9] != MACH_MSG_PHYSICAL_COPY && d[9] != MACH_MSG_VIRTUAL_COPY) {
+                mr = MACH_SEND_INVALID_TYPE;
+                break;
+            }
+            mach_msg_type_name_t rt = mgc_copyin_type(disp);
+            if (rt == MACH_MSG_TYPE_PORT_NONE) {
+                mr = MACH_SEND_INVALID_TYPE;
+                break;
+            }
+            for (uint32_t j = 0; j < n; j++) {
+                mach_port_name_t name = names[ni++];
+                mgc_port *p = name ? MGC_PORT_DEAD : NULL;
+                if (MACH_PORT_VALID(name) &&
+                    mgc_right_copyin(s, name, disp, true, &p) != KERN_SUCCESS) {
+                    mr = MACH_SEND_INVALID_RIGHT;
+                    break;
+                }
+                k->ports[slot] = p;
+                k->types[slot++] = (uint8_t)rt;
+            }
+            d[10] = (uint8_t)rt;
+            memset(d, 0, 8); /* the address is the host's business */
+            break;
+        }
+        default:
+            mr = MACH_SEND_INVALID_TYPE;
+            break;
+        }
+    }
+    if (mr != MACH_MSG_SUCCESS) {
+        release_header(k);
+        release_partial(k, slot);
+    }
+    return mr;
+}
+
+/* Header copyin is all-or-nothing: every right is checked before any is
+ * taken, so a rejected header leaves the sender's space untouched. */
+static mach_msg_return_t copyin_header(mgc_space *s, mgc_kmsg *k, const mach_msg_header_t *h)
+{
+    mach_msg_type_name_t dt = MACH_MSGH_BITS_REMOTE(h->msgh_bits);
+    mach_msg_type_name_t rt = MACH_MSGH_BITS_LOCAL(h->msgh_bits);
+    mach_msg_type_name_t vt = MACH_MSGH_BITS_VOUCHER(h->msgh_bits);
+    mach_port_name_t dn = h->msgh_remote_port, rn = h->msgh_local_port;
+    mach_port_name_t vn = h->msgh_voucher_port;
+
+    if (h->msgh_bits & ~MACH_MSGH_BITS_USER)
+        return MACH_SEND_INVALID_HEADER;
+    if (rt == 0) {
+        if (rn != MACH_PORT_NULL)
+            return MACH_SEND_INVALID_HEADER;
+    } else if (!MACH_MSG_TYPE_PORT_ANY_SEND(rt)) {
+        return MACH_SEND_INVALID_HEADER;
+    }
+    if (vt != 0 && vt != MACH_MSG_TYPE_MOVE_SEND && vt != MACH_MSG_TYPE_COPY_SEND)
+        return MACH_SEND_INVALID_VOUCHER;
+    if (!MACH_MSG_TYPE_PORT_ANY_SEND(dt))
+        return MACH_SEND_INVALID_HEADER;
+    if (!MACH_PORT_VALID(dn))
+        return MACH_SEND_INVALID_DEST;
+    if (dn == rn && (dt == MACH_MSG_TYPE_MOVE_SEND_ONCE || rt == MACH_MSG_TYPE_MOVE_SEND_ONCE))
+        return MACH_SEND_INVALID_DEST;
+    /* machgen has no voucher objects: any voucher name is invalid. */
+    if (vt != 0 && vn != MACH_PORT_NULL)
+        return MACH_SEND_INVALID_VOUCHER;
+
+    bool same = (dn == rn);
+    uint32_t moves = same ? (uint32_t)(dt == MACH_MSG_TYPE_MOVE_SEND) +
+                                (uint32_t)(rt == MACH_MSG_TYPE_MOVE_SEND)
+                          : 1;
+    if (mgc_right_copyin_check(s, dn, dt, moves, false) != KERN_SUCCESS)
+        return MACH_SEND_INVALID_DEST;
+    if (MACH_PORT_VALID(rn) && mgc_right_copyin_check(s, rn, rt, moves, true) != KERN_SUCCESS)
+        return MACH_SEND_INVALID_REPLY;
+
+    mgc_port *dest = NULL, *reply = NULL;
+    /* Non-moving copy first, so a shared name's last uref is moved last. */
+    bool reply_first = same && dt == MACH_MSG_TYPE_MOVE_SEND && rt != MACH_MSG_TYPE_MOVE_SEND;
+    if (reply_first)
+        mgc_right_copyin(s, rn, rt, true, &reply);
+    if (mgc_right_copyin(s, dn, dt, false, &dest) != KERN_SUCCESS) {
+        mgc_release_right(reply, mgc_copyin_type(rt));
+        return MACH_SEND_INVALID_DEST;
+    }
+    if (!reply_first) {
+        if (MACH_PORT_VALID(rn)) {
+            if (mgc_right_copyin(s, rn, rt, true, &reply) != KERN_SUCCESS) {
+                mgc_release_right(dest, mgc_copyin_type(dt));
+                return MACH_SEND_INVALID_REPLY;
+            }
+        } else if (rn == MACH_PORT_DEAD) {
+            reply = MGC_PORT_DEAD;
+        }
+    }
+    k->dest = dest;
+    k->reply = reply;
+    k->bits = (h->msgh_bits & MACH_MSGH_BITS_COMPLEX) |
+              MACH_MSGH_BITS(mgc_copyin_type(dt), rt ? mgc_copyin_type(rt) : 0);
+    k->voucher_name_passthru = vt == 0 ? vn : MACH_PORT_NULL;
+    k->id = h->msgh_id;
+    return MACH_MSG_SUCCESS;
+}
+
+mach_msg_return_t mgc_msg_copyin(mgc_space *sender, const void *msg, mach_msg_size_t size,
+                                 const mach_port_name_t *ool_names, size_t ool_name_count,
+                                 mach_msg_option_t options, mgc_kmsg **out)
+{
+    (void)options;
+    *out = NULL;
+    mgc_core *core = sender->core;
+    if (!sender->active)
+        return MACH_SEND_INVALID_DEST;
+    if (size < sizeof(mach_msg_header_t) || (size & 3))
+        return MACH_SEND_MSG_TOO_SMALL;
+    if (size > core->limits.max_msg_size)
+        return MACH_SEND_TOO_LARGE;
+
+    mach_msg_header_t h;
+    memcpy(&h, msg, sizeof h);
+    const uint8_t *bytes = msg;
+    uint32_t ndesc = 0, nports = 0, dbytes = 0;
+    if (h.msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+        if (size < sizeof(mach_msg_base_t))
+            return MACH_SEND_MSG_TOO_SMALL;
+        rd32(bytes + sizeof h, &ndesc);
+        if (ndesc > (size - sizeof(mach_msg_base_t)) / 12)
+            return MACH_SEND_MSG_TOO_SMALL;
+        mach_msg_return_t mr = measure(bytes + sizeof(mach_msg_base_t),
+                                       size - (mach_msg_size_t)sizeof(mach_msg_base_t), ndesc,
+                                       ool_names ? ool_name_count : 0, &nports, &dbytes);
+        if (mr != MACH_MSG_SUCCESS)
+            return mr;
+    }
+    if (h.msgh_bits & ~MACH_MSGH_BITS_USER)
+        return MACH_SEND_INVALID_HEADER;
+
+    mgc_kmsg *k = mgc_kmsg_alloc(core, size - (mach_msg_size_t)sizeof h, nports);
+    if (!k)
+        return MACH_SEND_NO_BUFFER;
+    memcpy(k->body, bytes + sizeof h, size - sizeof h);
+    k->size = size;
+    k->sender = sender->creds;
+
+    mach_msg_return_t mr = copyin_header(sender, k, &h);
+    if (mr != MACH_MSG_SUCCESS) {
+        mgc_kmsg_free(k);
+        return mr;
+    }
+    if (h.msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+        k->ndesc = ndesc;
+        k->nports = nports;
+        mr = copyin_body(sender, k, k->body + 4, ool_names);
+        if (mr != MACH_MSG_SUCCESS) {
+            mgc_kmsg_free(k);
+            return mr;
+        }
+    }
+    *out = k;
+    return MACH_MSG_SUCCESS;
+}
