@@ -8,6 +8,10 @@
 #include <mach/message.h>
 #include <mach/vm_types.h>
 #include <mach/vm_prot.h>
+#include <mach/vm_statistics.h>
+#include <mach/exception_types.h>
+#include <mach/thread_status.h>
+#include <mach/task_special_ports.h>
 
 typedef mach_port_t task_t;
 typedef mach_port_t task_name_t;
