@@ -261,11 +261,17 @@ static void describe_routine(FILE *out, const struct mg_routine *rt)
     else
         fprintf(out, "-\n");
     fprintf(out, "    user-stub %s server-routine %s\n", rt->user_name, rt->server_name);
-    fprintf(out, "    options msgoption %s timeout ", rt->msgoption ? rt->msgoption : "none");
+    fprintf(out, "    options msgoption ");
+    if (rt->msgoption_arg)
+        fprintf(out, "arg %s", rt->msgoption_arg->name);
+    else
+        fprintf(out, "%s", rt->msgoption ? rt->msgoption : "none");
+    fprintf(out, " timeout ");
     if (rt->timeout_kind == MG_TIMEOUT_NONE)
         fprintf(out, "none");
     else
-        fprintf(out, "%s %s", rt->timeout_kind == MG_TIMEOUT_WAIT ? "wait" : "send", rt->timeout);
+        fprintf(out, "%s %s%s", rt->timeout_kind == MG_TIMEOUT_WAIT ? "wait" : "send",
+                rt->timeout_arg ? "arg " : "", rt->timeout);
     fprintf(out, " reply-port ");
     if (rt->kind == MG_RT_SIMPLEROUTINE && !rt->reply_port)
         fprintf(out, "none");

@@ -12,7 +12,8 @@
  *   skip ID
  *   routine|simpleroutine NAME ID reply ID|-
  *     user-stub NAME server-routine NAME
- *     options msgoption X timeout (none|wait X|send X) reply-port (mig|special|ARG) consume (None|Timeout|Any)
+ *     options msgoption (none|EXPR|arg ARG) timeout (none|wait|send) (EXPR|arg ARG)
+ *             reply-port (mig|special|none|ARG) consume (None|Timeout|Any) [usertypelimit N] [onstacklimit N]
  *     arg NAME ROLE TYPE [user CTYPE[*]] [server CTYPE[*]] [flags] [of PARENT] [owner OWNERSHIP]
  *     request|reply simple|complex size MIN[..MAX] [+native] descriptors N segments N trailer ELEM N
  *       @OFF SIZE header

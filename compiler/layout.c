@@ -99,6 +99,18 @@ static void add_descriptors(struct builder *b, const struct mg_param *a, bool re
     }
 }
 
+/* Counts are in units of the array's element type (a struct counts once). */
+static uint64_t elem_bytes(const struct mg_type *t)
+{
+    return t->element && t->element->number ? mg_type_bytes(t->element) : (t->elem_bits + 7) / 8;
+}
+
+static uint64_t max_elems(const struct mg_type *t)
+{
+    uint64_t per = t->element && t->element->number ? t->element->number : 1;
+    return t->number / per;
+}
+
 /* The count word of a samecount array lives with the array it shares. */
 static const struct mg_msg_field *find_count_field(const struct mg_layout *l, const struct mg_param *a)
 {
@@ -119,12 +131,12 @@ static void add_inline(struct builder *b, const struct mg_param *a)
         if (p->type->wire == MG_WIRE_INLINE || p->samecount)
             return;
         struct mg_msg_field *f = add_field(b, MG_FIELD_COUNT, a->name, a, 4);
-        f->max_count = p->type->number;
+        f->max_count = max_elems(p->type);
         return;
     }
     if (a->role == MG_ROLE_COUNT_INOUT) {
         struct mg_msg_field *f = add_field(b, MG_FIELD_COUNT, a->name, a, 4);
-        f->max_count = a->parent->type->number;
+        f->max_count = max_elems(a->parent->type);
         return;
     }
     if (t->native) {
@@ -145,14 +157,14 @@ static void add_inline(struct builder *b, const struct mg_param *a)
     else {
         struct mg_msg_field *c =
             add_field(b, MG_FIELD_VAR_COUNT, mg_arena_printf(ar, "%sCnt", a->name), a, 4);
-        c->max_count = t->number;
+        c->max_count = max_elems(t);
         count = c;
     }
     uint64_t max = mg_round4(mg_type_bytes(t));
     struct mg_msg_field *f = add_field(b, MG_FIELD_VAR_DATA, a->name, a, 0);
     f->size = (uint32_t)max;
-    f->elem_size = t->elem_bits / 8 ? t->elem_bits / 8 : 1;
-    f->max_count = t->number;
+    f->elem_size = (uint32_t)(elem_bytes(t) ? elem_bytes(t) : 1);
+    f->max_count = max_elems(t);
     f->count_field = count;
     b->max += max;
     end_segment(b);

@@ -260,7 +260,7 @@ struct mg_routine {
     /* global options in effect at this routine */
     const char *msgoption;       /* NULL = MACH_MSG_OPTION_NONE */
     enum mg_timeout_kind timeout_kind;
-    const char *timeout;         /* waittime/sendtime expression or NULL */
+    const char *timeout;         /* waittime/sendtime expression, or timeout_arg's name */
     bool use_special_reply_port; /* only for routines without an explicit reply port */
     enum mg_consume_kind consume_on_send_error;
     int64_t user_type_limit, on_stack_limit; /* -1 = unset */

@@ -35,11 +35,16 @@ struct mg_sema {
     const char **type_names;    /* declared names, for did-you-mean */
     uint32_t ntype_names, cap_type_names;
     struct mg_symtab routines;  /* name -> struct mg_routine_entry (loc) */
+    struct mg_param *scratch;   /* argument workspace reused by every routine */
+    uint32_t cap_scratch;
+    const struct mg_type *count_type, *poly_type, *dealloc_type; /* shared companions */
 };
 
 /* sema_types.c */
 const struct mg_type *mg_sema_resolve(struct mg_sema *s, const struct mg_typespec *ts,
                                       const char *name);
+/* A `NAME = SPEC translations` type, not entered into the table (argument-local). */
+const struct mg_type *mg_sema_named_type(struct mg_sema *s, const struct mg_typedecl *td);
 void mg_sema_declare_type(struct mg_sema *s, const struct mg_typedecl *td);
 
 /* sema_routines.c: builds one routine's arguments and flags (ids are set by the caller). */

@@ -22,24 +22,26 @@ static const char *server_ctype_of(const struct mg_type *t)
     return "void";
 }
 
-static const struct mg_type *count_type(struct mg_sema *s)
+/* A 32-bit integer type for companion arguments; one instance per analysis. */
+static const struct mg_type *int_type(struct mg_sema *s, const struct mg_type **cache,
+                                      const char *name)
 {
+    if (*cache)
+        return *cache;
     struct mg_type *t = MG_NEW(s->arena, struct mg_type);
-    t->name = "mach_msg_type_number_t";
     t->in_name = t->out_name = MG_MSGT_INTEGER_32;
     t->elem_bits = 32;
     t->number = 1;
     t->is_struct = true;
     t->count_multiplier = 1;
-    t->user_ctype = t->server_ctype = t->trans_ctype = t->name;
+    t->name = t->user_ctype = t->server_ctype = t->trans_ctype = name;
+    *cache = t;
     return t;
 }
 
-static const struct mg_type *named_int_type(struct mg_sema *s, const char *name)
+static const struct mg_type *count_type(struct mg_sema *s)
 {
-    struct mg_type *t = (struct mg_type *)count_type(s);
-    t->name = t->user_ctype = t->server_ctype = t->trans_ctype = name;
-    return t;
+    return int_type(s, &s->count_type, "mach_msg_type_number_t");
 }
 
 static bool is_int32(const struct mg_type *t)
@@ -131,7 +133,6 @@ struct rt_build {
     const struct mg_routinedecl *rd;
     struct mg_param *args;
     uint32_t n, cap;
-    struct mg_symtab names;
     const struct mg_param *prev_array; /* for samecount: the previous explicit argument */
     bool ok;
 };
@@ -303,17 +304,19 @@ static void check_special_types(struct rt_build *b, struct mg_param *a, const st
     (void)ast;
 }
 
-static enum mg_ownership ownership_of(const struct mg_param *a)
+static enum mg_ownership ownership_of(const struct mg_param *a, bool kernel_server)
 {
     const struct mg_type *t = a->type;
+    /* a KernelServer reply carries the rights the kernel holds: the out names */
+    int sent = kernel_server && a->in_reply && !a->in_request ? t->out_name : t->in_name;
     switch (t->wire) {
     case MG_WIRE_INLINE: return t->in_name == MG_MSGT_PORT_NAME ? MG_OWN_NAME_ONLY : MG_OWN_COPY;
     case MG_WIRE_PORT:
     case MG_WIRE_OOL_PORTS:
-        if (t->in_name == MG_MSGT_POLYMORPHIC)
+        if (sent == MG_MSGT_POLYMORPHIC)
             return MG_OWN_RIGHT_POLY;
-        if (t->in_name == MG_MSGT_MOVE_RECEIVE || t->in_name == MG_MSGT_MOVE_SEND ||
-            t->in_name == MG_MSGT_MOVE_SEND_ONCE)
+        if (sent == MG_MSGT_MOVE_RECEIVE || sent == MG_MSGT_MOVE_SEND ||
+            sent == MG_MSGT_MOVE_SEND_ONCE)
             return MG_OWN_RIGHT_MOVED;
         return MG_OWN_RIGHT_NEW;
     case MG_WIRE_OOL:
@@ -340,7 +343,7 @@ static void add_companions(struct rt_build *b, struct mg_param *a)
         p->name = mg_arena_printf(s->arena, "%sPoly", a->name);
         p->loc = a->loc;
         p->role = MG_ROLE_POLY;
-        p->type = named_int_type(s, "mach_msg_type_name_t");
+        p->type = int_type(s, &s->poly_type, "mach_msg_type_name_t");
         p->parent = a;
         bool in_poly = t->in_name == MG_MSGT_POLYMORPHIC, out_poly = t->out_name == MG_MSGT_POLYMORPHIC;
         if (a->in_request || a->role == MG_ROLE_REQUEST_PORT || a->role == MG_ROLE_REPLY_PORT) {
@@ -397,7 +400,7 @@ static void add_companions(struct rt_build *b, struct mg_param *a)
         d->name = mg_arena_printf(s->arena, "%sDealloc", a->name);
         d->loc = a->loc;
         d->role = MG_ROLE_DEALLOC;
-        d->type = named_int_type(s, "boolean_t");
+        d->type = int_type(s, &s->dealloc_type, "boolean_t");
         d->parent = a;
         d->user_visible = a->in_request;
         d->server_visible = a->in_reply;
@@ -410,14 +413,23 @@ static void add_companions(struct rt_build *b, struct mg_param *a)
 bool mg_sema_routine(struct mg_sema *s, const struct mg_routinedecl *rd, struct mg_routine *rt)
 {
     struct rt_build b = {.s = s, .rt = rt, .rd = rd, .ok = true};
+    /* at most 4 companions per argument; the exact list is copied out at the end */
     b.cap = rd->nargs * 5 + 1;
-    b.args = mg_arena_alloc(s->arena, b.cap * sizeof *b.args);
-    mg_symtab_init(&b.names, s->arena, rd->nargs * 2 + 4);
+    if (b.cap > s->cap_scratch) {
+        s->cap_scratch = b.cap * 2;
+        s->scratch = mg_arena_alloc(s->arena, s->cap_scratch * sizeof *s->scratch);
+    }
+    b.args = s->scratch;
+    struct mg_symtab names = {0};
+    bool use_names = rd->nargs > 16; /* short lists are scanned instead */
+    if (use_names)
+        mg_symtab_init(&names, s->arena, rd->nargs);
     bool have_request_port = false;
     const struct mg_param *waittime = NULL, *msgoption = NULL, *reply = NULL;
 
     for (const struct mg_arg *ast = rd->args; ast; ast = ast->next) {
-        const struct mg_type *t = mg_sema_resolve(s, ast->type, NULL);
+        const struct mg_type *t = ast->decl ? mg_sema_named_type(s, ast->decl)
+                                            : mg_sema_resolve(s, ast->type, NULL);
         if (!t) {
             b.ok = false;
             continue;
@@ -434,14 +446,20 @@ bool mg_sema_routine(struct mg_sema *s, const struct mg_routinedecl *rd, struct 
             k = MG_ARG_REQUESTPORT;
         set_role(a, k);
 
-        const struct mg_param *dup = mg_symtab_get(&b.names, a->name);
+        const struct mg_param *dup = NULL;
+        if (use_names)
+            dup = mg_symtab_get(&names, a->name);
+        else
+            for (uint32_t i = 0; i + 1 < b.n && !dup; i++)
+                if (!b.args[i].parent && strcmp(b.args[i].name, a->name) == 0)
+                    dup = &b.args[i];
         if (dup) {
             mg_error(s->diag, ast->name_loc, "duplicate argument name '%s' in %s", a->name,
                      rt->name);
             mg_note(s->diag, dup->loc, "previous argument '%s' is here", a->name);
             b.ok = false;
-        } else {
-            mg_symtab_put(&b.names, s->arena, a->name, a);
+        } else if (use_names) {
+            mg_symtab_put(&names, s->arena, a->name, a);
         }
 
         switch (a->role) {
@@ -491,7 +509,7 @@ bool mg_sema_routine(struct mg_sema *s, const struct mg_routinedecl *rd, struct 
         a->by_ref_user = a->in_reply && t->is_struct;
         a->by_ref_server = a->in_reply && t->is_struct;
         if (a->in_request || a->in_reply)
-            a->ownership = ownership_of(a);
+            a->ownership = ownership_of(a, s->itf->kernel_server);
         add_companions(&b, a); /* b.args never grows, so `a` stays valid */
         b.prev_array = a;
     }
@@ -514,7 +532,25 @@ bool mg_sema_routine(struct mg_sema *s, const struct mg_routinedecl *rd, struct 
             mg_warning(s->diag, a->loc, "missing-translation",
                        "argument '%s' of %s has no out-translation function", a->name, rt->name);
     }
-    rt->args = b.args;
+    /* copy out of the scratch space; pointers between arguments are rebased */
+    struct mg_param *out = mg_arena_alloc(s->arena, (b.n ? b.n : 1) * sizeof *out);
+    memcpy(out, b.args, b.n * sizeof *out);
+#define REBASE(p) ((p) ? out + ((p) - b.args) : NULL)
+    for (uint32_t i = 0; i < b.n; i++) {
+        struct mg_param *a = &out[i];
+        a->parent = REBASE(a->parent);
+        a->count = REBASE(a->count);
+        a->count_inout = REBASE(a->count_inout);
+        a->poly = REBASE(a->poly);
+        a->dealloc_arg = REBASE(a->dealloc_arg);
+        a->samecount = REBASE(a->samecount);
+    }
+    rt->request_port = REBASE(rt->request_port);
+    rt->reply_port = REBASE(rt->reply_port);
+    rt->timeout_arg = REBASE(rt->timeout_arg);
+    rt->msgoption_arg = REBASE(rt->msgoption_arg);
+#undef REBASE
+    rt->args = out;
     rt->nargs = b.n;
     return b.ok;
 }

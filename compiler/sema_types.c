@@ -256,12 +256,9 @@ static const struct mg_type *resolve_array(struct mg_sema *s, const struct mg_ty
         t->number = old->number * n;
         t->is_struct = false;
         t->var_array = true;
-        if (old->wire == MG_WIRE_PORT) {
-            mg_error(s->diag, ts->loc,
-                     "bounded variable arrays of ports are not supported; use array[] "
-                     "(out-of-line ports) or a fixed array");
-            return NULL;
-        }
+        /* ports: all N descriptors travel, the count says how many are used */
+        if (old->wire == MG_WIRE_PORT)
+            t->kpd_count = (uint32_t)(old->kpd_count * n);
     } else {
         /* unbounded: a C array to the user, an OOL region on the wire */
         t->number = 0;
@@ -305,6 +302,11 @@ static const struct mg_type *resolve_struct(struct mg_sema *s, const struct mg_t
     const struct mg_type *old = mg_sema_resolve(s, ts->u.array.elem, NULL);
     if (!old)
         return NULL;
+    if (ts->u.array.fields) {
+        mg_error(s->diag, ts->loc, "'struct { ... }' with named fields is GNU MIG only; "
+                                   "Darwin interfaces use struct[N] of T");
+        return NULL;
+    }
     if (!check_bound(s, ts, false))
         return NULL;
     if (old->wire != MG_WIRE_INLINE || old->var_array || old->native) {
@@ -430,16 +432,16 @@ static void remember_name(struct mg_sema *s, const char *name)
     s->type_names[s->ntype_names++] = name;
 }
 
-void mg_sema_declare_type(struct mg_sema *s, const struct mg_typedecl *td)
+const struct mg_type *mg_sema_named_type(struct mg_sema *s, const struct mg_typedecl *td)
 {
     if (find_builtin(td->name) || strcmp(td->name, "MACH_MSG_TYPE_COPY_RECEIVE") == 0) {
         mg_error(s->diag, td->name_loc, "'%s' is a builtin type name and cannot be redefined",
                  td->name);
-        return;
+        return NULL;
     }
     const struct mg_type *base = mg_sema_resolve(s, td->spec, td->name);
     if (!base)
-        return;
+        return NULL;
     struct mg_type *t = derive(s, base, td->loc);
     t->element = base->element; /* a plain copy, not a new level */
     t->name = td->name;
@@ -449,7 +451,7 @@ void mg_sema_declare_type(struct mg_sema *s, const struct mg_typedecl *td)
     if (t->var_array && (t->intran || t->outtran || t->destructor)) {
         mg_error(s->diag, td->name_loc, "'%s': variable-sized arrays cannot be translated or "
                                         "destroyed", td->name);
-        return;
+        return NULL;
     }
     if (!t->user_ctype)
         t->user_ctype = td->name;
@@ -457,6 +459,14 @@ void mg_sema_declare_type(struct mg_sema *s, const struct mg_typedecl *td)
         t->server_ctype = td->name;
     if (!t->trans_ctype)
         t->trans_ctype = t->server_ctype;
+    return t;
+}
+
+void mg_sema_declare_type(struct mg_sema *s, const struct mg_typedecl *td)
+{
+    const struct mg_type *t = mg_sema_named_type(s, td);
+    if (!t)
+        return;
 
     struct mg_type_entry *e = MG_NEW(s->arena, struct mg_type_entry);
     e->type = t;
