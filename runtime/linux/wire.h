@@ -20,10 +20,11 @@
 /* Most descriptors' worth of memfds one frame may carry. */
 #define MGW_MAX_FDS 64u
 
-/* Fixed names every task space holds from birth (chosen by machgen, stable across
- * broker restarts so mach_task_self() needs no round trip). */
+/* Fixed names every task space holds from birth, chosen by machgen (core names
+ * are index << 8 | generation, so the indexes must differ). Stable across
+ * broker restarts, so mach_task_self() needs no round trip. */
 #define MGW_TASK_SELF_NAME 0x103u
-#define MGW_BOOTSTRAP_NAME 0x107u
+#define MGW_BOOTSTRAP_NAME 0x207u
 
 enum mgw_op {
 	MGW_OP_HELLO = 1,     /* a: pid, b: task cookie, c: version -> a: task self, b: bootstrap */

@@ -1,0 +1,217 @@
+/* Client connections: one SOCK_SEQPACKET socket per thread, made lazily, so a
+ * thread blocked in mach_msg never stalls the others. A process is one task;
+ * its first HELLO creates the task in the broker, later ones join it. The
+ * task is keyed by (pid, cookie); a fork child picks a new cookie and drops
+ * every inherited connection, so it starts with a fresh IPC space. */
+#include "conn.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <mach/mach.h>
+#include <servers/bootstrap.h>
+
+#include "locate.h"
+
+/* The task's own names are fixed (wire.h), so no call is needed to know them. */
+mach_port_t mach_task_self_ = MGW_TASK_SELF_NAME;
+mach_port_t bootstrap_port = MGW_BOOTSTRAP_NAME;
+
+struct mgr_conn {
+	int fd;
+	unsigned char *rx;
+	unsigned char *tx;
+	struct mgr_conn *next, *prev;
+};
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static pthread_key_t g_key;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mgr_conn *g_conns;   /* every thread's connection (for fork) */
+static uint64_t g_cookie;          /* identifies this process image to the broker */
+static _Thread_local struct mgr_conn *t_conn;
+
+#define RX_CAP (MGW_MAX_FRAME + 4096u)
+
+static void unlink_conn(struct mgr_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (g_conns == c)
+		g_conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
+}
+
+static void free_conn(struct mgr_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->rx);
+	free(c->tx);
+	free(c);
+}
+
+static void thread_exit(void *p)
+{
+	struct mgr_conn *c = p;
+	pthread_mutex_lock(&g_lock);
+	unlink_conn(c);
+	pthread_mutex_unlock(&g_lock);
+	free_conn(c);
+}
+
+static uint64_t new_cookie(void)
+{
+	uint64_t v = 0;
+	while (v == 0)
+		if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
+			v = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)&v;
+	return v;
+}
+
+static void before_fork(void) { pthread_mutex_lock(&g_lock); }
+static void after_fork_parent(void) { pthread_mutex_unlock(&g_lock); }
+
+/* The child is a new task: none of the parent's connections are its own. */
+static void after_fork_child(void)
+{
+	struct mgr_conn *c = g_conns, *n;
+	g_conns = NULL;
+	for (; c; c = n) {
+		n = c->next;
+		if (c == t_conn) {
+			close(c->fd);
+			c->fd = -1;
+			c->next = c->prev = NULL;
+			g_conns = c;
+		} else {
+			/* Other threads do not exist in the child. */
+			free_conn(c);
+		}
+	}
+	g_cookie = new_cookie();
+	pthread_mutex_unlock(&g_lock);
+}
+
+static void init_once(void)
+{
+	pthread_key_create(&g_key, thread_exit);
+	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+	g_cookie = new_cookie();
+}
+
+static struct mgr_conn *my_conn(void)
+{
+	struct mgr_conn *c = t_conn;
+	if (c)
+		return c;
+	pthread_once(&g_once, init_once);
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->fd = -1;
+	c->rx = malloc(RX_CAP);
+	if (!c->rx) {
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&g_lock);
+	c->next = g_conns;
+	if (g_conns)
+		g_conns->prev = c;
+	g_conns = c;
+	pthread_mutex_unlock(&g_lock);
+	pthread_setspecific(g_key, c);
+	t_conn = c;
+	return c;
+}
+
+unsigned char *mgr_tx_buffer(void)
+{
+	struct mgr_conn *c = my_conn();
+	if (!c)
+		return NULL;
+	if (!c->tx)
+		c->tx = malloc(RX_CAP);
+	return c->tx;
+}
+
+static int roundtrip(struct mgr_conn *c, const struct mgw_hdr *req, const struct iovec *iov,
+                     int iovcnt, const int *fds, unsigned nfds, struct mgr_reply *out)
+{
+	size_t len = 0;
+	int rc = mgw_send(c->fd, req, iov, iovcnt, fds, nfds);
+	if (rc)
+		return rc;
+	rc = mgw_recv(c->fd, c->rx, RX_CAP, &len, out->fds, &out->nfds);
+	if (rc)
+		return rc;
+	if (len < sizeof out->hdr || ((const struct mgw_hdr *)(void *)c->rx)->op != req->op) {
+		for (unsigned i = 0; i < out->nfds; i++)
+			close(out->fds[i]);
+		return -EPROTO;
+	}
+	memcpy(&out->hdr, c->rx, sizeof out->hdr);
+	out->payload = c->rx + sizeof out->hdr;
+	out->plen = len - sizeof out->hdr;
+	return 0;
+}
+
+static int connect_task(struct mgr_conn *c)
+{
+	/* A broker that is just exiting idle may accept and then close us:
+	 * nothing is lost yet, so start over a few times. */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		struct mgw_hdr h;
+		struct mgr_reply r;
+		int fd = mgl_connect();
+		if (fd < 0) {
+			if (attempt < 4 && (fd == -ECONNREFUSED || fd == -ENOENT))
+				continue;
+			return fd;
+		}
+		c->fd = fd;
+		memset(&h, 0, sizeof h);
+		h.op = MGW_OP_HELLO;
+		h.arg[0] = (uint64_t)getpid();
+		pthread_mutex_lock(&g_lock);
+		h.arg[1] = g_cookie;
+		pthread_mutex_unlock(&g_lock);
+		h.arg[2] = MGW_VERSION;
+		if (roundtrip(c, &h, NULL, 0, NULL, 0, &r) == 0)
+			return 0;
+		close(fd);
+		c->fd = -1;
+	}
+	return -ECONNREFUSED;
+}
+
+int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, const int *fds,
+             unsigned nfds, struct mgr_reply *out)
+{
+	struct mgr_conn *c = my_conn();
+	int rc;
+
+	out->nfds = 0;
+	if (!c)
+		return -ENOMEM;
+	if (c->fd < 0) {
+		rc = connect_task(c);
+		if (rc)
+			return rc;
+	}
+	rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out);
+	if (rc) {
+		/* The broker died or we broke the protocol: this task's state is
+		 * gone; the next call starts over with a new broker and space. */
+		close(c->fd);
+		c->fd = -1;
+	}
+	return rc;
+}

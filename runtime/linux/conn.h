@@ -1,0 +1,26 @@
+/* Per-thread connection of a client to the broker, and the call helper every
+ * Mach API function of the Linux backend goes through. */
+#ifndef MACHGEN_LINUX_CONN_H
+#define MACHGEN_LINUX_CONN_H
+
+#include "wire.h"
+
+/* A reply; payload points into the calling thread's receive buffer and stays
+ * valid until that thread's next call. Received fds belong to the caller. */
+struct mgr_reply {
+	struct mgw_hdr hdr;
+	unsigned char *payload;
+	size_t plen;
+	int fds[MGW_MAX_FDS];
+	unsigned nfds;
+};
+
+/* One synchronous call. Returns 0, or -errno when the broker could not be
+ * reached or went away (the connection is dropped and re-made next call). */
+int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt,
+             const int *fds, unsigned nfds, struct mgr_reply *out);
+
+/* The calling thread's scratch buffer for building large frames. */
+unsigned char *mgr_tx_buffer(void);
+
+#endif

@@ -1,0 +1,19 @@
+/* Debug query of the Linux backend, for leak tests and diagnostics. Not part
+ * of the Darwin API. */
+#ifndef MACHGEN_LINUX_DEBUG_H
+#define MACHGEN_LINUX_DEBUG_H
+
+#include <stdint.h>
+
+enum {
+	MACHGEN_STAT_PORTS,       /* live ports + port sets in the broker */
+	MACHGEN_STAT_TASKS,       /* client processes the broker knows */
+	MACHGEN_STAT_CONNECTIONS, /* client connections (threads) */
+	MACHGEN_STAT_OOL,         /* OOL regions held in transit */
+	MACHGEN_STAT_NAMES,       /* names in the caller's space */
+};
+
+/* Fills out[5] (indexed as above). Returns 0, or -1 when the broker is unreachable. */
+int machgen_linux_debug_stats(uint64_t out[5]);
+
+#endif
