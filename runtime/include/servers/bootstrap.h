@@ -39,13 +39,20 @@ typedef boolean_t *bool_array_t;
 /* Send right to the task's bootstrap server, set up by the runtime. */
 extern mach_port_t bootstrap_port;
 
+/*
+ * Service names are declared as pointers rather than name_t: the parameter
+ * type is identical (arrays decay), but GCC would otherwise expect every
+ * caller to pass a full 128-byte buffer and warn on string literals.
+ */
+
 /* Publishes sp under service_name (deprecated on Darwin in favour of check-in). */
-extern kern_return_t bootstrap_register(mach_port_t bp, name_t service_name, mach_port_t sp);
+extern kern_return_t bootstrap_register(mach_port_t bp, char *service_name,
+                                        mach_port_t sp);
 /* Claims the receive right of a service the bootstrap server holds for the caller. */
-extern kern_return_t bootstrap_check_in(mach_port_t bp, const name_t service_name,
+extern kern_return_t bootstrap_check_in(mach_port_t bp, const char *service_name,
                                         mach_port_t *sp);
 /* Returns a send right to the named service. */
-extern kern_return_t bootstrap_look_up(mach_port_t bp, const name_t service_name,
+extern kern_return_t bootstrap_look_up(mach_port_t bp, const char *service_name,
                                        mach_port_t *sp);
 /* Text for BOOTSTRAP_* codes; other codes are passed to mach_error_string(). */
 extern const char *bootstrap_strerror(kern_return_t r);
