@@ -214,11 +214,10 @@ static void check_flags(struct rt_build *b, const struct mg_arg *ast, struct mg_
             flag_error(b, ast, MG_FLAG_SAMECOUNT,
                        "samecount requires the previous argument to be a variable-length array");
         else if (p->in_request != a->in_request || p->in_reply != a->in_reply ||
-                 p->countinout != a->countinout || (p->type->wire == MG_WIRE_INLINE) !=
-                                                       (t->wire == MG_WIRE_INLINE))
+                 p->countinout != a->countinout)
             flag_error(b, ast, MG_FLAG_SAMECOUNT,
                        "samecount requires the previous array to have the same direction and "
-                       "transport");
+                       "countinout setting");
         else
             a->samecount = p->samecount ? p->samecount : p;
     }
