@@ -292,3 +292,38 @@ Test(serve, mach_msg_send_and_receive_use_header_fields)
 	cr_assert_eq(fake_rcv_at(0)->rcv_size, 128);
 	cr_assert_eq(fake_rcv_at(0)->rcv_name, RCV_PORT);
 }
+
+Test(serve, loop_grows_buffers_for_a_large_request_after_a_combined_reply)
+{
+	static unsigned char big[6000];
+	struct request *r = (struct request *)(void *)big;
+
+	queue_request(1000, REPLY_RIGHT);
+	memset(big, 0, sizeof(big));
+	r->head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, MACH_MSG_TYPE_PORT_SEND);
+	r->head.msgh_size = sizeof(big);
+	r->head.msgh_remote_port = REPLY_RIGHT + 8;
+	r->head.msgh_id = 1001;
+	r->value = 99;
+	fake_queue_incoming(big, sizeof(big));
+
+	cr_assert_eq(mach_msg_server(demux, 64, RCV_PORT, MACH_RCV_LARGE), MACH_RCV_TIMED_OUT);
+	cr_assert_eq(demux_calls, 2);
+	cr_assert_eq(fake_sent_count(), 2);
+	cr_assert_eq(((const struct ok_reply *)(const void *)fake_sent_at(1)->bytes)->result, 100);
+	/* receive, combined (too large), grown receive, combined (timed out) */
+	cr_assert_eq(fake_rcv_count(), 4);
+	cr_assert_lt(fake_rcv_at(1)->rcv_size, sizeof(big));
+	cr_assert_geq(fake_rcv_at(2)->rcv_size, sizeof(big) + sizeof(mach_msg_trailer_t));
+	cr_assert_eq(fake_vm_live(), 0);
+}
+
+Test(serve, loop_stops_on_unrecoverable_send_error)
+{
+	queue_request(1000, REPLY_RIGHT);
+	queue_request(1001, REPLY_RIGHT + 4);
+	fake_fail_next_send(MACH_SEND_INVALID_RIGHT);
+	cr_assert_eq(mach_msg_server(demux, 256, RCV_PORT, 0), MACH_SEND_INVALID_RIGHT);
+	cr_assert_eq(demux_calls, 1);
+	cr_assert_eq(fake_vm_live(), 0);
+}
