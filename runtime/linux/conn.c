@@ -143,10 +143,12 @@ unsigned char *mgr_tx_buffer(void)
 }
 
 static int roundtrip(struct mgr_conn *c, const struct mgw_hdr *req, const struct iovec *iov,
-                     int iovcnt, const int *fds, unsigned nfds, struct mgr_reply *out)
+                     int iovcnt, const int *fds, unsigned nfds, struct mgr_reply *out,
+                     int *sent)
 {
 	size_t len = 0;
 	int rc = mgw_send(c->fd, req, iov, iovcnt, fds, nfds);
+	*sent = rc == 0;
 	if (rc)
 		return rc;
 	rc = mgw_recv(c->fd, c->rx, RX_CAP, &len, out->fds, &out->nfds);
@@ -184,7 +186,8 @@ static int connect_task(struct mgr_conn *c)
 		h.arg[1] = g_cookie;
 		pthread_mutex_unlock(&g_lock);
 		h.arg[2] = MGW_VERSION;
-		if (roundtrip(c, &h, NULL, 0, NULL, 0, &r) == 0)
+		int sent;
+		if (roundtrip(c, &h, NULL, 0, NULL, 0, &r, &sent) == 0)
 			return 0;
 		close(fd);
 		c->fd = -1;
@@ -196,7 +199,7 @@ int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, con
              unsigned nfds, struct mgr_reply *out)
 {
 	struct mgr_conn *c = my_conn();
-	int rc;
+	int rc, sent;
 
 	out->nfds = 0;
 	if (!c)
@@ -206,8 +209,17 @@ int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, con
 		if (rc)
 			return rc;
 	}
-	rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out);
-	if (rc) {
+	rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out, &sent);
+	if (!sent && (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN)) {
+		/* The broker went away before this call. The task's names died with
+		 * it, but a call it never saw is safe to make on a new broker. */
+		close(c->fd);
+		c->fd = -1;
+		rc = connect_task(c);
+		if (rc == 0)
+			rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out, &sent);
+	}
+	if (rc && c->fd >= 0) {
 		/* The broker died or we broke the protocol: this task's state is
 		 * gone; the next call starts over with a new broker and space. */
 		close(c->fd);

@@ -73,6 +73,8 @@ Test(leaks, rpc_and_rejected_messages_leave_nothing_behind)
 			cr_assert_fail("rpc %d: %#x value %d id %d", i, mr, u.m.value, u.m.head.msgh_id);
 	}
 	cr_assert_eq(rt_wait(kid, 20000), 0);
+	/* The server's death left us a dead name; release it like a client would. */
+	cr_assert_eq(mach_port_deallocate(mach_task_self(), svc), KERN_SUCCESS);
 
 	/* Rejected: an OOL region plus a port descriptor naming nothing. */
 	memset(data, 7, sizeof data);

@@ -135,6 +135,8 @@ int bcore_task_create(struct broker *b, struct btask *t)
 	return 0;
 }
 
+static void services_sweep(struct broker *b);
+
 void bcore_task_destroy(struct broker *b, struct btask *t)
 {
 	if (!t->space)
@@ -142,6 +144,9 @@ void bcore_task_destroy(struct broker *b, struct btask *t)
 	mgc_space_destroy(t->space);
 	t->space = NULL;
 	mgc_port_destroy(b->kspace, t->task_port);
+	/* Services whose receiver died go now, not at the next look-up, so the
+	 * dead ports they pin are freed. */
+	services_sweep(b);
 	b->dirty = true;
 }
 
@@ -316,6 +321,21 @@ static struct bservice *service_find(struct broker *b, const char *name)
 		return s;
 	}
 	return NULL;
+}
+
+static void services_sweep(struct broker *b)
+{
+	for (unsigned i = 0; i < b->nservices;) {
+		struct bservice *s = &b->services[i];
+		mach_port_type_t t = 0;
+		if (mgc_port_type(b->kspace, s->right, &t) != KERN_SUCCESS ||
+		    !(t & MACH_PORT_TYPE_SEND)) {
+			mgc_port_deallocate(b->kspace, s->right);
+			*s = b->services[--b->nservices];
+		} else {
+			i++;
+		}
+	}
 }
 
 static kern_return_t service_add(struct broker *b, const char *name, mach_port_name_t right)
