@@ -1,0 +1,75 @@
+/* mg_emit_files: every wanted output generated in memory first, then written whole. */
+#include "emit.h"
+
+#include <string.h>
+
+#include "output.h"
+
+const char *mg_emit_unsupported(const struct mg_interface *itf)
+{
+    for (uint32_t i = 0; i < itf->nroutines; i++) {
+        const struct mg_routine *rt = &itf->routines[i];
+        if (rt->request.has_native || rt->reply.has_native)
+            return "PointerTo/ValueOf native C types";
+        for (uint32_t j = 0; j < rt->nargs; j++) {
+            const struct mg_param *a = &rt->args[j];
+            if (a->role == MG_ROLE_IMPLICIT)
+                return "serverimpl/userimpl trailer arguments";
+            if ((a->in_request || a->in_reply) && a->type->kpd_count > 1)
+                return "fixed arrays of ports or out-of-line regions";
+        }
+    }
+    if (itf->kernel_server || itf->kernel_user)
+        return "KernelServer/KernelUser subsystems";
+    return NULL;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+bool mg_emit_files(const struct mg_interface *itf, const struct mg_emit_outputs *out, FILE *err)
+{
+    const char *why = mg_emit_unsupported(itf);
+    if (why) {
+        fprintf(err, "machgen: error: subsystem %s uses %s, which code generation does not "
+                     "support yet\n", itf->subsystem, why);
+        return false;
+    }
+    const char *paths[4] = {out->user_header, out->user_source, out->server_source,
+                            out->server_header};
+    struct mg_membuf bufs[4];
+    bool ok = true;
+    /* a suppressed header still names the include line the source needs */
+    const char *uh = out->user_header ? base_name(out->user_header) : NULL;
+    const char *sh = out->server_header && strcmp(out->server_header, "/dev/null") != 0
+                         ? base_name(out->server_header)
+                         : NULL;
+    char uh_default[512];
+    if (!uh) {
+        snprintf(uh_default, sizeof uh_default, "%s.h", itf->subsystem);
+        uh = uh_default;
+    }
+    for (int i = 0; i < 4; i++) {
+        mg_membuf_init(&bufs[i]);
+        if (!paths[i])
+            continue;
+        switch (i) {
+        case 0: mg_emit_user_header(bufs[i].fp, itf, uh); break;
+        case 1: mg_emit_user_source(bufs[i].fp, itf, uh); break;
+        case 2: mg_emit_server_source(bufs[i].fp, itf, sh); break;
+        case 3: mg_emit_server_header(bufs[i].fp, itf, sh); break;
+        }
+        ok &= mg_membuf_finish(&bufs[i]);
+    }
+    if (!ok)
+        fprintf(err, "machgen: error: out of memory while generating code\n");
+    for (int i = 0; ok && i < 4; i++)
+        if (paths[i])
+            ok &= mg_write_file_atomic(paths[i], bufs[i].data, bufs[i].len, err);
+    for (int i = 0; i < 4; i++)
+        mg_membuf_free(&bufs[i]);
+    return ok;
+}

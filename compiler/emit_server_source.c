@@ -1,0 +1,656 @@
+/* The server source: one stub per routine that checks the request exactly as MIG's
+ * wire contract requires, calls the routine and builds the reply in place, then the
+ * demux and the subsystem table. */
+#include "emit.h"
+#include "emit_common.h"
+#include "emit_server.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct srv {
+    struct mg_cw *w;
+    const struct mg_interface *itf;
+    const struct mg_routine *rt;
+    uint32_t *rq_bases, *rp_bases;
+};
+
+static void fail_if(struct srv *s, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#include <stdarg.h>
+static void fail_if(struct srv *s, const char *code, const char *fmt, ...)
+{
+    char cond[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cond, sizeof cond, fmt, ap);
+    va_end(ap);
+    mg_cw_line(s->w, "if (%s)", cond);
+    s->w->indent++;
+    mg_cw_line(s->w, "MACHGEN_RETURN_ERROR(%s);", code);
+    s->w->indent--;
+}
+
+/* Expression for a request field, through the pointer of its segment. */
+static void req_field(char *buf, size_t n, const struct mg_msg_field *f)
+{
+    snprintf(buf, n, "In%" PRIu32 "P->%s", f->segment, f->name);
+}
+
+static const struct mg_msg_field *count_field_of(const struct mg_layout *l, const struct mg_param *a)
+{
+    const struct mg_param *owner = a->samecount ? a->samecount : a;
+    if (owner->type->wire == MG_WIRE_INLINE)
+        return mg_em_find_field(l, owner, MG_FIELD_VAR_COUNT);
+    return owner->count ? mg_em_find_field(l, owner->count, MG_FIELD_COUNT) : NULL;
+}
+
+static void desc_expr(char *buf, size_t n, const char *base, const struct mg_descriptor *d)
+{
+    if (d->arg->type->kpd_count > 1)
+        snprintf(buf, n, "%s->%s[%" PRIu32 "]", base, d->arg->name, d->index);
+    else
+        snprintf(buf, n, "%s->%s", base, d->arg->name);
+}
+
+/* Value type of a parameter: its prototype type without the by-reference star. */
+static void value_type(char *buf, size_t n, const struct mg_param *a)
+{
+    mg_em_param_type(buf, n, a, MG_EM_SERVER);
+    if (a->by_ref_server) {
+        size_t l = strlen(buf);
+        if (l && buf[l - 1] == '*')
+            buf[--l] = 0;
+        while (l && buf[l - 1] == ' ')
+            buf[--l] = 0;
+    }
+}
+
+static void check_request(struct srv *s)
+{
+    const struct mg_routine *rt = s->rt;
+    const struct mg_layout *l = &rt->request;
+    struct mg_cw *w = s->w;
+    if (l->complex)
+        fail_if(s, "MIG_BAD_ARGUMENTS",
+                "!(In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||\n\t    "
+                "In0P->msgh_body.msgh_descriptor_count != %" PRIu32, l->ndescriptors);
+    else
+        fail_if(s, "MIG_BAD_ARGUMENTS", "In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX");
+    if (l->min_size == l->max_size)
+        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size != %" PRIu32, l->max_size);
+    else
+        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 " || msgh_size > %" PRIu32,
+                l->min_size, l->max_size);
+
+    /* variable arrays: each count within its bound and the size exactly what they imply */
+    uint32_t maxvar = 0;
+    bool any_var = false;
+    char cnt[256];
+    for (uint32_t i = 0; i < l->nfields; i++) {
+        const struct mg_msg_field *f = &l->fields[i];
+        if (f->kind != MG_FIELD_VAR_DATA)
+            continue;
+        const struct mg_type *t = f->arg->type;
+        req_field(cnt, sizeof cnt, f->count_field);
+        fail_if(s, "MIG_BAD_ARGUMENTS", "%s > %" PRIu64, cnt, mg_em_max_units(t));
+        mg_cw_line(w, "used += (%s * %" PRIu32 "u + 3u) & ~3u;", cnt, mg_em_unit_bytes(t));
+        maxvar += f->size;
+        any_var = true;
+        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 "u + used", l->min_size);
+        if (mg_em_segment_used(l, f->segment + 1))
+            mg_cw_line(w, "In%" PRIu32 "P = (Request *)((char *)In0P + used - %" PRIu32 ");",
+                       f->segment + 1, maxvar);
+    }
+    if (any_var)
+        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size != %" PRIu32 "u + used", l->min_size);
+
+    /* descriptors: type and received right; OOL sizes agree with their counts */
+    char de[256];
+    for (uint32_t i = 0; i < l->ndescriptors; i++) {
+        const struct mg_descriptor *d = &l->descriptors[i];
+        const struct mg_type *t = d->arg->type;
+        desc_expr(de, sizeof de, "In0P", d);
+        if (d->kind == MG_DESC_OOL) {
+            fail_if(s, "MIG_TYPE_ERROR", "%s.type != MACH_MSG_OOL_DESCRIPTOR", de);
+        } else if (d->received >= 0) {
+            fail_if(s, "MIG_TYPE_ERROR", "%s.type != %s ||\n\t    %s.disposition != %s", de,
+                    mg_em_desc_type_macro(d->kind), de, mg_em_received(d->received));
+        } else {
+            fail_if(s, "MIG_TYPE_ERROR", "%s.type != %s", de, mg_em_desc_type_macro(d->kind));
+        }
+        const char *sz = d->kind == MG_DESC_OOL ? "size" : "count";
+        if (d->kind == MG_DESC_PORT)
+            continue;
+        if (d->fixed_size) {
+            fail_if(s, "MIG_TYPE_ERROR", "%s.%s != %" PRIu64, de, sz,
+                    d->kind == MG_DESC_OOL ? d->max_elems : t->number);
+            continue;
+        }
+        const struct mg_msg_field *cf = count_field_of(l, d->arg);
+        if (!cf)
+            continue;
+        req_field(cnt, sizeof cnt, cf);
+        uint32_t unit = d->kind == MG_DESC_OOL ? mg_em_unit_bytes(t) : 1;
+        uint64_t bound = d->kind == MG_DESC_OOL ? d->max_elems / unit : d->max_elems;
+        if (bound)
+            fail_if(s, "MIG_BAD_ARGUMENTS", "%s > %" PRIu64, cnt, bound);
+        if (unit > 1)
+            fail_if(s, "MIG_TYPE_ERROR", "%s.%s != %s * %" PRIu32 "u", de, sz, cnt, unit);
+        else
+            fail_if(s, "MIG_TYPE_ERROR", "%s.%s != %s", de, sz, cnt);
+    }
+
+    /* strings must be terminated inside the bytes received */
+    for (uint32_t i = 0; i < l->nfields; i++) {
+        const struct mg_msg_field *f = &l->fields[i];
+        if (!f->arg || !f->arg->type->string)
+            continue;
+        char fe[256];
+        req_field(fe, sizeof fe, f);
+        if (f->kind == MG_FIELD_DATA) {
+            fail_if(s, "MIG_BAD_ARGUMENTS", "memchr(%s, '\\0', %" PRIu64 ") == NULL", fe,
+                    f->arg->type->number);
+        } else if (f->kind == MG_FIELD_VAR_DATA) {
+            req_field(cnt, sizeof cnt, f->count_field);
+            fail_if(s, "MIG_BAD_ARGUMENTS", "memchr(%s, '\\0', %s) == NULL", fe, cnt);
+        }
+    }
+
+    bool trailer = false;
+    for (uint32_t i = 0; i < rt->nargs; i++)
+        trailer |= rt->args[i].server_trailer;
+    if (trailer) {
+        mg_cw_line(w, "TrailerP = (mach_msg_max_trailer_t *)((char *)In0P + round_msg(msgh_size));");
+        fail_if(s, "MIG_TRAILER_ERROR", "TrailerP->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0");
+        fail_if(s, "MIG_TRAILER_ERROR", "TrailerP->msgh_trailer_size < sizeof(%s)",
+                mg_em_trailer_ctype(l->trailer_elems));
+    }
+}
+
+/* The expression a server routine receives for one argument (locals are named
+ * after the argument). */
+static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t n)
+{
+    const struct mg_routine *rt = s->rt;
+    const struct mg_layout *rq = &rt->request, *rp = &rt->reply;
+    const struct mg_type *t = a->type;
+    switch (a->role) {
+    case MG_ROLE_REQUEST_PORT:
+    case MG_ROLE_REPLY_PORT:
+        snprintf(buf, n, "%s", a->name);
+        return;
+    case MG_ROLE_MSGSEQNO: snprintf(buf, n, "TrailerP->msgh_seqno"); return;
+    case MG_ROLE_SECTOKEN: snprintf(buf, n, "TrailerP->msgh_sender"); return;
+    case MG_ROLE_AUDITTOKEN: snprintf(buf, n, "TrailerP->msgh_audit"); return;
+    case MG_ROLE_CONTEXTTOKEN: snprintf(buf, n, "TrailerP->msgh_context"); return;
+    case MG_ROLE_POLY: {
+        const struct mg_param *p = a->parent;
+        if (p->role == MG_ROLE_REQUEST_PORT)
+            snprintf(buf, n, "MACH_MSGH_BITS_LOCAL(In0P->Head.msgh_bits)");
+        else if (p->role == MG_ROLE_REPLY_PORT)
+            snprintf(buf, n, "MACH_MSGH_BITS_REMOTE(In0P->Head.msgh_bits)");
+        else if (p->in_reply)
+            snprintf(buf, n, "&%s", a->name);
+        else
+            snprintf(buf, n, "(mach_msg_type_name_t)In0P->%s.disposition", p->name);
+        return;
+    }
+    case MG_ROLE_DEALLOC:
+        snprintf(buf, n, "&%s", a->name);
+        return;
+    case MG_ROLE_COUNT: {
+        const struct mg_param *p = a->parent;
+        const struct mg_layout *l = p->in_reply ? rp : rq;
+        const struct mg_msg_field *cf = count_field_of(l, p);
+        if (p->in_reply)
+            snprintf(buf, n, "&OutP->%s", cf ? cf->name : a->name);
+        else if (cf)
+            req_field(buf, n, cf);
+        else
+            snprintf(buf, n, "0");
+        return;
+    }
+    default: break;
+    }
+    /* in, out, inout */
+    if (t->intran || t->outtran || t->destructor || t->wire != MG_WIRE_INLINE) {
+        snprintf(buf, n, "%s%s", a->in_reply ? "&" : "", a->name);
+        return;
+    }
+    const struct mg_msg_field *f = mg_em_find_field(a->in_reply ? rp : rq, a,
+                                                    t->var_array ? MG_FIELD_VAR_DATA : MG_FIELD_DATA);
+    if (!f) {
+        snprintf(buf, n, "0");
+        return;
+    }
+    bool scalar = mg_em_field_decl(t, MG_EM_SERVER).dims == 0;
+    if (a->in_reply)
+        snprintf(buf, n, "%sOutP->%s", scalar ? "&" : "", f->name);
+    else
+        req_field(buf, n, f);
+}
+
+/* Locals for arguments that do not live in the messages as the routine sees them:
+ * ports and OOL data (descriptors), translated values, Poly and Dealloc. */
+static void declare_locals(struct srv *s)
+{
+    const struct mg_routine *rt = s->rt;
+    struct mg_cw *w = s->w;
+    char vt[256], ex[1024];
+    for (uint32_t i = 0; i < rt->nargs; i++) {
+        const struct mg_param *a = &rt->args[i];
+        const struct mg_type *t = a->type;
+        if (!a->server_visible)
+            continue;
+        value_type(vt, sizeof vt, a);
+        size_t vl = strlen(vt);
+        const char *sp = vl && vt[vl - 1] == '*' ? "" : " ";
+        switch (a->role) {
+        case MG_ROLE_REQUEST_PORT:
+        case MG_ROLE_REPLY_PORT: {
+            const char *hdr = a->role == MG_ROLE_REQUEST_PORT ? "In0P->Head.msgh_local_port"
+                                                              : "In0P->Head.msgh_remote_port";
+            if (t->intran)
+                mg_cw_line(w, "%s%s%s = %s(%s);", vt, sp, a->name, t->intran, hdr);
+            else
+                mg_cw_line(w, "%s%s%s = %s;", vt, sp, a->name, hdr);
+            continue;
+        }
+        case MG_ROLE_POLY:
+            if (a->parent->in_reply)
+                mg_cw_line(w, "mach_msg_type_name_t %s = %s;", a->name,
+                           a->parent->type->out_name >= 0 ? mg_em_disposition(a->parent->type->out_name)
+                                                          : "MACH_MSG_TYPE_PORT_NONE");
+            continue;
+        case MG_ROLE_DEALLOC:
+            mg_cw_line(w, "boolean_t %s = FALSE;", a->name);
+            continue;
+        case MG_ROLE_IN:
+        case MG_ROLE_OUT:
+        case MG_ROLE_INOUT: break;
+        default: continue;
+        }
+        if (a->in_request) {
+            /* the value as received, translated when the type says so */
+            if (t->wire == MG_WIRE_PORT)
+                snprintf(ex, sizeof ex, "In0P->%s.name", a->name);
+            else if (t->wire == MG_WIRE_OOL || t->wire == MG_WIRE_OOL_PORTS)
+                snprintf(ex, sizeof ex, "(%s)(In0P->%s.address)", vt, a->name);
+            else if (t->intran || t->destructor) {
+                const struct mg_msg_field *f = mg_em_find_field(&rt->request, a, MG_FIELD_DATA);
+                if (f)
+                    req_field(ex, sizeof ex, f);
+                else
+                    snprintf(ex, sizeof ex, "0");
+            } else
+                continue;
+            if (a->in_reply && t->wire == MG_WIRE_INLINE)
+                continue;
+            if (t->intran)
+                mg_cw_line(w, "%s%s%s = %s(%s);", vt, sp, a->name, t->intran, ex);
+            else
+                mg_cw_line(w, "%s%s%s = %s;", vt, sp, a->name, ex);
+        } else if (t->wire != MG_WIRE_INLINE || t->outtran) {
+            mg_cw_line(w, "%s%s%s;", vt, sp, a->name);
+        }
+    }
+}
+
+static void out_presets(struct srv *s)
+{
+    const struct mg_routine *rt = s->rt;
+    const struct mg_layout *rp = &rt->reply;
+    struct mg_cw *w = s->w;
+    for (uint32_t i = 0; i < rp->nfields; i++) {
+        const struct mg_msg_field *f = &rp->fields[i];
+        if (!f->arg)
+            continue;
+        const struct mg_param *a = f->arg;
+        if (f->kind == MG_FIELD_VAR_COUNT) {
+            uint64_t max = mg_em_max_units(a->type);
+            const struct mg_msg_field *ci =
+                a->count_inout ? mg_em_find_field(&rt->request, a->count_inout, MG_FIELD_COUNT) : NULL;
+            if (ci) {
+                char ce[256];
+                req_field(ce, sizeof ce, ci);
+                mg_cw_line(w, "OutP->%s = %s < %" PRIu64 " ? %s : %" PRIu64 ";", f->name, ce, max,
+                           ce, max);
+            } else {
+                mg_cw_line(w, "OutP->%s = %" PRIu64 ";", f->name, max);
+            }
+        } else if (f->kind == MG_FIELD_COUNT && a->role == MG_ROLE_COUNT) {
+            mg_cw_line(w, "OutP->%s = 0;", f->name);
+        } else if (f->kind == MG_FIELD_DATA && a->in_request && !a->type->outtran) {
+            const struct mg_msg_field *inf = mg_em_find_field(&rt->request, a, MG_FIELD_DATA);
+            if (!inf)
+                continue;
+            char ie[256];
+            req_field(ie, sizeof ie, inf);
+            if (mg_em_field_decl(a->type, MG_EM_SERVER).dims == 0)
+                mg_cw_line(w, "OutP->%s = %s;", f->name, ie);
+            else
+                mg_cw_line(w, "memcpy(OutP->%s, %s, sizeof(OutP->%s));", f->name, ie, f->name);
+        }
+    }
+}
+
+static void build_reply(struct srv *s)
+{
+    const struct mg_routine *rt = s->rt;
+    const struct mg_layout *l = &rt->reply;
+    struct mg_cw *w = s->w;
+    char de[256];
+    if (l->complex) {
+        mg_cw_line(w, "OutP->Head.msgh_bits |= MACH_MSGH_BITS_COMPLEX;");
+        mg_cw_line(w, "OutP->msgh_body.msgh_descriptor_count = %" PRIu32 ";", l->ndescriptors);
+    }
+    for (uint32_t i = 0; i < l->ndescriptors; i++) {
+        const struct mg_descriptor *d = &l->descriptors[i];
+        const struct mg_param *a = d->arg;
+        const struct mg_type *t = a->type;
+        desc_expr(de, sizeof de, "OutP", d);
+        char val[256], disp[256], dealloc[128];
+        if (t->outtran)
+            snprintf(val, sizeof val, "%s(%s)", t->outtran, a->name);
+        else
+            snprintf(val, sizeof val, "%s", a->name);
+        if (d->disposition < 0 && a->poly)
+            snprintf(disp, sizeof disp, "%s", a->poly->name);
+        else
+            snprintf(disp, sizeof disp, "%s", mg_em_disposition(d->disposition));
+        snprintf(dealloc, sizeof dealloc, "%s",
+                 d->dealloc == MG_DEALLOC_YES ? "TRUE"
+                 : d->dealloc == MG_DEALLOC_MAYBE && a->dealloc_arg ? a->dealloc_arg->name
+                                                                    : "FALSE");
+        if (d->kind == MG_DESC_PORT) {
+            mg_cw_line(w, "%s = (mach_msg_port_descriptor_t){ .name = %s, .disposition = %s, "
+                          ".type = MACH_MSG_PORT_DESCRIPTOR };", de, val, disp);
+            continue;
+        }
+        const struct mg_msg_field *cf = d->fixed_size ? NULL : count_field_of(l, a);
+        char count[256];
+        if (d->kind == MG_DESC_OOL) {
+            if (cf)
+                snprintf(count, sizeof count, "OutP->%s * %" PRIu32 "u", cf->name,
+                         mg_em_unit_bytes(t));
+            else
+                snprintf(count, sizeof count, "%" PRIu64, d->max_elems);
+            mg_cw_line(w, "%s = (mach_msg_ool_descriptor_t){ .address = (void *)%s, .size = %s, "
+                          ".deallocate = %s, .copy = %s, .type = MACH_MSG_OOL_DESCRIPTOR };",
+                       de, val, count, dealloc,
+                       d->copy == MG_COPY_PHYSICAL ? "MACH_MSG_PHYSICAL_COPY" : "MACH_MSG_VIRTUAL_COPY");
+        } else {
+            if (cf)
+                snprintf(count, sizeof count, "OutP->%s", cf->name);
+            else
+                snprintf(count, sizeof count, "%" PRIu64, t->number);
+            mg_cw_line(w, "%s = (mach_msg_ool_ports_descriptor_t){ .address = (void *)%s, "
+                          ".count = %s, .deallocate = %s, .copy = MACH_MSG_PHYSICAL_COPY, "
+                          ".disposition = %s, .type = MACH_MSG_OOL_PORTS_DESCRIPTOR };",
+                       de, val, count, dealloc, disp);
+        }
+    }
+    /* inline fields: translations, strings, then pack variable arrays tight */
+    for (uint32_t i = 0; i < l->nfields; i++) {
+        const struct mg_msg_field *f = &l->fields[i];
+        if (f->kind == MG_FIELD_NDR)
+            mg_cw_line(w, "OutP->NDR = NDR_record;");
+        else if (f->kind == MG_FIELD_RETCODE)
+            mg_cw_line(w, "OutP->RetCode = KERN_SUCCESS;");
+        else if (f->kind == MG_FIELD_DATA && f->arg->type->outtran)
+            mg_cw_line(w, "OutP->%s = %s(%s);", f->name, f->arg->type->outtran, f->arg->name);
+        else if (f->kind == MG_FIELD_DATA && f->arg->type->string)
+            mg_cw_line(w, "OutP->%s[%" PRIu64 "] = '\\0';", f->name, f->arg->type->number - 1);
+        else if (f->kind == MG_FIELD_VAR_DATA && f->arg->type->string) {
+            uint64_t n = f->arg->type->number;
+            mg_cw_brace(w);
+            mg_cw_line(w, "const char *nul = (const char *)memchr(OutP->%s, '\\0', %" PRIu64 ");",
+                       f->name, n);
+            mg_cw_line(w, "if (nul == NULL)");
+            mg_cw_line(w, "\tOutP->%s[%" PRIu64 "] = '\\0';", f->name, n - 1);
+            mg_cw_line(w, "OutP->%s = nul ? (mach_msg_type_number_t)(nul - OutP->%s) + 1 : %" PRIu64 ";",
+                       f->count_field->name, f->name, n);
+            mg_cw_end(w);
+        }
+    }
+    bool any_var = false;
+    for (uint32_t i = 0; i < l->nfields; i++)
+        any_var |= l->fields[i].kind == MG_FIELD_VAR_DATA;
+    if (!any_var) {
+        mg_cw_line(w, "OutP->Head.msgh_size = (mach_msg_size_t)sizeof(Reply);");
+        return;
+    }
+    /* counts are read before anything moves: a samecount array uses an earlier one */
+    for (uint32_t i = 0; i < l->nfields; i++) {
+        const struct mg_msg_field *f = &l->fields[i];
+        if (f->kind != MG_FIELD_VAR_DATA || f->arg->samecount)
+            continue;
+        mg_cw_line(w, "const mach_msg_type_number_t %sN = OutP->%s;", f->name, f->count_field->name);
+        fail_if(s, "MIG_ARRAY_TOO_LARGE", "%sN > %" PRIu64, f->name, mg_em_max_units(f->arg->type));
+    }
+    mg_cw_line(w, "mach_msg_size_t rused = 0, bytes;");
+    uint32_t maxvar = 0;
+    for (uint32_t k = 0; k < l->nsegments; k++) {
+        const struct mg_msg_field *end = NULL;
+        for (uint32_t i = 0; i < l->nfields; i++)
+            if (l->fields[i].segment == k && l->fields[i].kind == MG_FIELD_VAR_DATA)
+                end = &l->fields[i];
+        uint32_t base = s->rp_bases[k];
+        if (end) {
+            const struct mg_param *owner = end->arg->samecount ? end->arg->samecount : end->arg;
+            const struct mg_msg_field *of = mg_em_find_field(l, owner, MG_FIELD_VAR_DATA);
+            mg_cw_line(w, "bytes = %sN * %" PRIu32 "u;", of ? of->name : end->name,
+                       mg_em_unit_bytes(end->arg->type));
+            mg_cw_line(w, "memset((char *)OutP->%s + bytes, 0, ((bytes + 3u) & ~3u) - bytes);",
+                       end->name);
+        }
+        if (k > 0) {
+            if (end)
+                mg_cw_line(w, "memmove((char *)OutP + %" PRIu32 "u + rused - %" PRIu32 "u, "
+                              "(char *)OutP + %" PRIu32 "u, %" PRIu32 "u + bytes);",
+                           base, maxvar, base, end->offset);
+            else
+                mg_cw_line(w, "memmove((char *)OutP + %" PRIu32 "u + rused - %" PRIu32 "u, "
+                              "(char *)OutP + %" PRIu32 "u, %" PRIu32 "u);",
+                           base, maxvar, base, l->max_size - base);
+        }
+        if (end) {
+            mg_cw_line(w, "rused += (bytes + 3u) & ~3u;");
+            maxvar += end->size;
+        }
+    }
+    mg_cw_line(w, "OutP->Head.msgh_size = %" PRIu32 "u - %" PRIu32 "u + rused;", l->max_size, maxvar);
+}
+
+static void server_stub(struct srv *s)
+{
+    const struct mg_routine *rt = s->rt;
+    struct mg_cw *w = s->w;
+    const struct mg_layout *rq = &rt->request;
+    s->rq_bases = mg_em_segment_bases(rq);
+    s->rp_bases = mg_em_segment_bases(&rt->reply);
+
+    mg_cw_line(w, "/* %s %s */", rt->kind == MG_RT_SIMPLEROUTINE ? "SimpleRoutine" : "Routine",
+               rt->name);
+    mg_cw_line(w, "static void _X%s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)",
+               rt->name);
+    mg_cw_brace(w);
+    mg_cw_line(w, "typedef __Request__%s_t Request;", rt->name);
+    if (rt->kind == MG_RT_ROUTINE)
+        mg_cw_line(w, "typedef __Reply__%s_t Reply;", rt->name);
+    mg_cw_line(w, "Request *In0P = (Request *)InHeadP;");
+    for (uint32_t k = 1; k < rq->nsegments; k++)
+        if (mg_em_segment_used(rq, k))
+            mg_cw_line(w, "Request *In%" PRIu32 "P;", k);
+    if (rt->kind == MG_RT_ROUTINE)
+        mg_cw_line(w, "Reply *OutP = (Reply *)OutHeadP;");
+    mg_cw_line(w, "const mach_msg_size_t msgh_size = In0P->Head.msgh_size;");
+    bool any_var = false, trailer = false;
+    for (uint32_t i = 0; i < rq->nfields; i++)
+        any_var |= rq->fields[i].kind == MG_FIELD_VAR_DATA;
+    for (uint32_t i = 0; i < rt->nargs; i++)
+        trailer |= rt->args[i].server_trailer;
+    if (any_var)
+        mg_cw_line(w, "mach_msg_size_t used = 0;");
+    if (trailer)
+        mg_cw_line(w, "const mach_msg_max_trailer_t *TrailerP;");
+    mg_cw_line(w, "kern_return_t RetCode;");
+    mg_cw_blank(w);
+    check_request(s);
+    mg_cw_blank(w);
+    declare_locals(s);
+    if (rt->kind == MG_RT_ROUTINE)
+        out_presets(s);
+
+    /* the call */
+    mg_cw_line(w, "RetCode = %s(", rt->server_name);
+    w->indent++;
+    uint32_t last = UINT32_MAX;
+    for (uint32_t i = 0; i < rt->nargs; i++)
+        if (rt->args[i].server_visible)
+            last = i;
+    for (uint32_t i = 0; i < rt->nargs; i++) {
+        const struct mg_param *a = &rt->args[i];
+        if (!a->server_visible)
+            continue;
+        char ex[512];
+        arg_expr(s, a, ex, sizeof ex);
+        mg_cw_line(w, "%s%s", ex, i == last ? ");" : ",");
+    }
+    if (last == UINT32_MAX)
+        mg_cw_line(w, ");");
+    w->indent--;
+    for (uint32_t i = 0; i < rt->nargs; i++) {
+        const struct mg_param *a = &rt->args[i];
+        if (a->server_visible && a->type->destructor &&
+            (a->in_request || a->role == MG_ROLE_REQUEST_PORT || a->role == MG_ROLE_REPLY_PORT))
+            mg_cw_line(w, "%s(%s);", a->type->destructor, a->name);
+    }
+    if (rt->kind == MG_RT_SIMPLEROUTINE) {
+        mg_cw_line(w, "MACHGEN_RETURN_ERROR(RetCode);");
+    } else {
+        mg_cw_line(w, "if (RetCode != KERN_SUCCESS)");
+        mg_cw_line(w, "\tMACHGEN_RETURN_ERROR(RetCode);");
+        mg_cw_blank(w);
+        build_reply(s);
+    }
+    mg_cw_end(w);
+    mg_cw_blank(w);
+    free(s->rq_bases);
+    free(s->rp_bases);
+}
+
+static int32_t last_id(const struct mg_interface *itf)
+{
+    return itf->base + (int32_t)mg_em_nslots(itf);
+}
+
+static void demux(struct mg_cw *w, const struct mg_interface *itf)
+{
+    char table[256];
+    snprintf(table, sizeof table, "%s%s_subsystem", itf->server_prefix, itf->subsystem);
+    uint32_t n = mg_em_nslots(itf);
+
+    mg_cw_line(w, "/* The table Darwin's and machgen's serve loops dispatch with. */");
+    mg_cw_open(w, "const struct %s %s =", table, table);
+    mg_cw_line(w, "%s_routine,", itf->server_demux);
+    mg_cw_line(w, "%" PRId32 ",", itf->base);
+    mg_cw_line(w, "%" PRId32 ",", last_id(itf));
+    mg_cw_line(w, "(mach_msg_size_t)sizeof(union __ReplyUnion__%s),", table);
+    mg_cw_line(w, "(vm_address_t)0,");
+    mg_cw_brace(w);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct mg_routine *rt = &itf->routines[i];
+        if (!mg_em_is_routine(rt)) {
+            mg_cw_line(w, "{ (mig_impl_routine_t)0, (mig_stub_routine_t)0, 0, 0, "
+                          "(routine_arg_descriptor_t)0, 0 },");
+            continue;
+        }
+        uint32_t argc = 0;
+        for (uint32_t j = 0; j < rt->nargs; j++)
+            argc += rt->args[j].server_visible;
+        mg_cw_line(w, "{ (mig_impl_routine_t)0, _X%s, %" PRIu32 ", 0, (routine_arg_descriptor_t)0, "
+                      "(mach_msg_size_t)sizeof(__Reply__%s_t) },",
+                   rt->name, argc, rt->name);
+    }
+    if (n == 0)
+        mg_cw_line(w, "{ (mig_impl_routine_t)0, (mig_stub_routine_t)0, 0, 0, "
+                      "(routine_arg_descriptor_t)0, 0 },");
+    mg_cw_end(w);
+    mg_cw_close(w, ";");
+    mg_cw_blank(w);
+
+    mg_cw_line(w, "boolean_t %s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)",
+               itf->server_demux);
+    mg_cw_brace(w);
+    mg_cw_line(w, "mig_routine_t routine;");
+    mg_cw_blank(w);
+    mg_cw_line(w, "/* the reply goes back with the right the request brought */");
+    mg_cw_line(w, "OutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(InHeadP->msgh_bits), 0);");
+    mg_cw_line(w, "OutHeadP->msgh_remote_port = InHeadP->msgh_remote_port;");
+    mg_cw_line(w, "OutHeadP->msgh_size = (mach_msg_size_t)sizeof(mig_reply_error_t);");
+    mg_cw_line(w, "OutHeadP->msgh_local_port = MACH_PORT_NULL;");
+    mg_cw_line(w, "OutHeadP->msgh_id = InHeadP->msgh_id + 100;");
+    mg_cw_line(w, "OutHeadP->msgh_voucher_port = MACH_PORT_NULL;");
+    mg_cw_blank(w);
+    mg_cw_line(w, "routine = %s_routine(InHeadP);", itf->server_demux);
+    mg_cw_open(w, "if (routine == NULL)");
+    mg_cw_line(w, "((mig_reply_error_t *)OutHeadP)->NDR = NDR_record;");
+    mg_cw_line(w, "((mig_reply_error_t *)OutHeadP)->RetCode = MIG_BAD_ID;");
+    mg_cw_line(w, "return FALSE;");
+    mg_cw_end(w);
+    mg_cw_line(w, "(*routine)(InHeadP, OutHeadP);");
+    mg_cw_line(w, "return TRUE;");
+    mg_cw_end(w);
+    mg_cw_blank(w);
+
+    mg_cw_line(w, "mig_routine_t %s_routine(mach_msg_header_t *InHeadP)", itf->server_demux);
+    mg_cw_brace(w);
+    mg_cw_line(w, "const mach_msg_id_t id = InHeadP->msgh_id;");
+    mg_cw_blank(w);
+    mg_cw_line(w, "if (id < %" PRId32 " || id >= %" PRId32 ")", itf->base, last_id(itf));
+    mg_cw_line(w, "\treturn NULL;");
+    mg_cw_line(w, "return %s.routine[id - %" PRId32 "].stub_routine;", table, itf->base);
+    mg_cw_end(w);
+}
+
+void mg_emit_server_source(FILE *fp, const struct mg_interface *itf, const char *sheader_name)
+{
+    struct mg_cw w = {fp, 0};
+    mg_em_banner(&w, itf, "Server stubs");
+    mg_cw_blank(&w);
+    if (sheader_name) {
+        mg_cw_line(&w, "#include \"%s\"", sheader_name);
+    } else {
+        mg_em_std_includes(&w);
+        mg_em_imports(&w, itf, MG_EM_SERVER_SOURCE, false);
+        mg_cw_blank(&w);
+        mg_em_static_assert_macro(&w);
+        mg_cw_blank(&w);
+        mg_em_server_declarations(&w, itf);
+        mg_cw_blank(&w);
+        mg_em_message_types(&w, itf, MG_EM_SERVER);
+        mg_em_message_unions(&w, itf, MG_EM_SERVER);
+    }
+    mg_cw_blank(&w);
+    mg_cw_line(&w, "/* Turns the reply the demux pre-filled into the 36-byte error reply. */");
+    mg_cw_line(&w, "static void %s_error_reply(mach_msg_header_t *OutHeadP, kern_return_t code)",
+               itf->subsystem);
+    mg_cw_brace(&w);
+    mg_cw_line(&w, "((mig_reply_error_t *)OutHeadP)->NDR = NDR_record;");
+    mg_cw_line(&w, "((mig_reply_error_t *)OutHeadP)->RetCode = code;");
+    mg_cw_end(&w);
+    mg_cw_blank(&w);
+    mg_cw_line(&w, "#define MACHGEN_RETURN_ERROR(code) \\");
+    mg_cw_line(&w, "\tdo { %s_error_reply(OutHeadP, (code)); return; } while (0)", itf->subsystem);
+    mg_cw_blank(&w);
+    for (uint32_t i = 0; i < itf->nroutines; i++) {
+        struct srv s = {.w = &w, .itf = itf, .rt = &itf->routines[i]};
+        if (mg_em_is_routine(s.rt))
+            server_stub(&s);
+    }
+    demux(&w, itf);
+}

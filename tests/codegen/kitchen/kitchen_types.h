@@ -1,0 +1,24 @@
+/* C types of kitchen.defs (tests only). */
+#ifndef KITCHEN_TYPES_H
+#define KITCHEN_TYPES_H
+
+#include <stdint.h>
+
+#include <mach/mach_types.h>
+#include <mach/message.h>
+
+typedef int fixed4_t[4];
+typedef int *int_array_t;
+typedef struct {
+    int x, y;
+} point_t;
+typedef point_t *point_array_t;
+typedef char name_t[64];
+typedef char *vname_t;
+
+/* The server's object behind a port (intran/destructor). */
+typedef struct kitchen_widget *widget_t;
+widget_t kitchen_widget_from_port(mach_port_t port);
+void kitchen_widget_release(widget_t w);
+
+#endif
