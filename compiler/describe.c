@@ -88,6 +88,21 @@ static void wire_summary(FILE *out, const struct mg_type *t)
         fprintf(out, " descriptors %" PRIu32, t->kpd_count);
 }
 
+/* A doc comment on one line: newlines as \n, backslashes doubled. */
+static void print_doc(FILE *out, const char *indent, const char *doc)
+{
+    fprintf(out, "%sdoc \"", indent);
+    for (const char *p = doc; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p == '\\' || *p == '"')
+            fprintf(out, "\\%c", *p);
+        else
+            fputc(*p, out);
+    }
+    fputs("\"\n", out);
+}
+
 static void describe_type(FILE *out, const struct mg_type *t)
 {
     fprintf(out, "type %s = ", t->name);
@@ -102,6 +117,8 @@ static void describe_type(FILE *out, const struct mg_type *t)
     if (t->destructor)
         fprintf(out, " destructor %s", t->destructor);
     fputc('\n', out);
+    if (t->doc)
+        print_doc(out, "    ", t->doc);
 }
 
 static void describe_arg(FILE *out, const struct mg_param *a)
@@ -260,6 +277,8 @@ static void describe_routine(FILE *out, const struct mg_routine *rt)
         fprintf(out, "%" PRId32 "\n", rt->reply_id);
     else
         fprintf(out, "-\n");
+    if (rt->doc)
+        print_doc(out, "    ", rt->doc);
     fprintf(out, "    user-stub %s server-routine %s\n", rt->user_name, rt->server_name);
     fprintf(out, "    options msgoption ");
     if (rt->msgoption_arg)

@@ -9,8 +9,10 @@
  *   import KIND FILE                                                       (each)
  *   max-request N max-reply N       (bytes over all routines, without trailer)
  *   type NAME = WIRE  user CTYPE server CTYPE [routine CTYPE] [intran F] [outtran F] [destructor F]
+ *     doc "TEXT"                    (the comment before the type; \n and \" escaped)
  *   skip ID
  *   routine|simpleroutine NAME ID reply ID|-
+ *     doc "TEXT"                    (when the routine has a doc comment)
  *     user-stub NAME server-routine NAME
  *     options msgoption (none|EXPR|arg ARG) timeout (none|wait|send) (EXPR|arg ARG)
  *             reply-port (mig|special|none|ARG) consume (None|Timeout|Any) [usertypelimit N] [onstacklimit N]

@@ -124,13 +124,6 @@ static const struct mg_type *from_builtin(struct mg_sema *s, const struct builti
     return t;
 }
 
-static void suggest_type(struct mg_sema *s, const char *name)
-{
-    const char *best = mg_spell_suggest(name, s->type_names, s->ntype_names, false);
-    if (best)
-        mg_note(s->diag, mg_noloc, "did you mean '%s'?", best);
-}
-
 static const struct mg_type *resolve_name(struct mg_sema *s, const struct mg_typespec *ts)
 {
     const char *name = ts->u.name.name;
@@ -151,8 +144,24 @@ static const struct mg_type *resolve_name(struct mg_sema *s, const struct mg_typ
     const struct mg_type_entry *e = mg_symtab_get(&s->types, name);
     if (e)
         return e->type;
-    mg_error(s->diag, ts->loc, "unknown type '%s'", name);
-    suggest_type(s, name);
+    const char *best = mg_spell_suggest(name, s->type_names, s->ntype_names, false);
+    if (!best && strncmp(name, "MACH_MSG_TYPE_", 14) == 0) {
+        static const char *const names[] = {
+            "MACH_MSG_TYPE_BIT", "MACH_MSG_TYPE_BOOLEAN", "MACH_MSG_TYPE_INTEGER_8",
+            "MACH_MSG_TYPE_INTEGER_16", "MACH_MSG_TYPE_INTEGER_32", "MACH_MSG_TYPE_INTEGER_64",
+            "MACH_MSG_TYPE_REAL_32", "MACH_MSG_TYPE_REAL_64", "MACH_MSG_TYPE_CHAR",
+            "MACH_MSG_TYPE_BYTE", "MACH_MSG_TYPE_STRING_C", "MACH_MSG_TYPE_PORT_NAME",
+            "MACH_MSG_TYPE_MOVE_RECEIVE", "MACH_MSG_TYPE_COPY_SEND", "MACH_MSG_TYPE_MAKE_SEND",
+            "MACH_MSG_TYPE_MOVE_SEND", "MACH_MSG_TYPE_MAKE_SEND_ONCE",
+            "MACH_MSG_TYPE_MOVE_SEND_ONCE", "MACH_MSG_TYPE_PORT_RECEIVE",
+            "MACH_MSG_TYPE_PORT_SEND", "MACH_MSG_TYPE_PORT_SEND_ONCE",
+            "MACH_MSG_TYPE_POLYMORPHIC"};
+        best = mg_spell_suggest(name, names, sizeof names / sizeof names[0], false);
+    }
+    if (best)
+        mg_error(s->diag, ts->loc, "unknown type '%s'; did you mean '%s'?", name, best);
+    else
+        mg_error(s->diag, ts->loc, "unknown type '%s'", name);
     return NULL;
 }
 
@@ -178,9 +187,11 @@ static const struct mg_type *resolve_pair(struct mg_sema *s, const struct mg_typ
     }
     if (pa && ba->in_name != MG_MSGT_POLYMORPHIC && bb->out_name != MG_MSGT_POLYMORPHIC &&
         received_right(ba->in_name) != bb->out_name) {
-        mg_error(s->diag, ts->loc,
-                 "impossible disposition: sending with %s delivers %s, not %s", ba->name,
-                 mg_msgt_name(received_right(ba->in_name)), mg_msgt_name(bb->out_name));
+        static const char *const rights[] = {"a receive right", "a send right",
+                                             "a send-once right"};
+        mg_error(s->diag, ts->loc, "impossible disposition: sending with %s delivers %s, not %s",
+                 ba->name, rights[received_right(ba->in_name) - MG_MSGT_MOVE_RECEIVE],
+                 rights[bb->out_name - MG_MSGT_MOVE_RECEIVE]);
         return NULL;
     }
     struct mg_type *t = (struct mg_type *)from_builtin(s, ba, ts->loc);
@@ -293,7 +304,9 @@ static const struct mg_type *resolve_pointer(struct mg_sema *s, const struct mg_
     t->string = false;
     t->mig_inline = false;
     t->kpd_count = 1;
-    t->element = old;
+    /* counts stay in units of the array's element, not of the whole array */
+    bool is_array = old->var_array || (!old->is_struct && !old->string);
+    t->element = is_array && old->element ? old->element : old;
     return t;
 }
 

@@ -1,7 +1,9 @@
 /* Runs every tests/golden/NAME.defs through parse -> analyze -> describe in-process
- * and compares the text byte for byte with NAME.describe. Files named *-ilp32.defs
- * are analysed for arm64_32, all others for x86_64. On a mismatch the first
- * differing line is shown; MACHGEN_UPDATE_GOLDEN=1 rewrites the expected files. */
+ * and compares the text byte for byte with NAME.describe; every
+ * tests/golden/errors/NAME.defs must fail (warn-NAME.defs: succeed) and print
+ * exactly NAME.err (diagnostics, no colour). Files named *-ilp32.defs are analysed for arm64_32, all others for
+ * x86_64. On a mismatch the first differing line is shown; MACHGEN_UPDATE_GOLDEN=1
+ * rewrites the expected files. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -91,9 +93,10 @@ static void first_difference(const char *want, const char *got, const char *name
                  line, wl, ws, gl, gs);
 }
 
-Test(golden, describe_outputs_match)
+/* Checks every .defs in dir; errors=true compares diagnostics instead of output. */
+static void run_dir(const char *dir, bool errors)
 {
-    DIR *d = opendir(MACHGEN_TEST_DATA);
+    DIR *d = opendir(dir);
     cr_assert_not_null(d);
     bool update = getenv("MACHGEN_UPDATE_GOLDEN") && strcmp(getenv("MACHGEN_UPDATE_GOLDEN"), "1") == 0;
     unsigned checked = 0, failed = 0;
@@ -104,14 +107,22 @@ Test(golden, describe_outputs_match)
             continue;
         char base[256], defs[1024], expect[1024];
         snprintf(base, sizeof base, "%.*s", (int)(n - 5), e->d_name);
-        snprintf(defs, sizeof defs, "%s/%s", MACHGEN_TEST_DATA, e->d_name);
-        snprintf(expect, sizeof expect, "%s/%s.describe", MACHGEN_TEST_DATA, base);
+        snprintf(defs, sizeof defs, "%s/%s", dir, e->d_name);
+        snprintf(expect, sizeof expect, "%s/%s.%s", dir, base, errors ? "err" : "describe");
         char *diags = NULL;
         bool ok;
         char *got = describe_file(defs, e->d_name, &diags, &ok);
         checked++;
-        if (!ok) {
-            cr_log_error("%s did not analyse:\n%s", e->d_name, diags);
+        if (errors) {
+            free(got);
+            got = diags;
+            diags = NULL;
+        }
+        /* in errors/, warn-*.defs must analyse and print only warnings */
+        bool want_ok = !errors || strncmp(e->d_name, "warn-", 5) == 0;
+        if (ok != want_ok) {
+            cr_log_error("%s %s:\n%s", e->d_name, ok ? "analysed without error" : "did not analyse",
+                         errors ? got : diags);
             failed++;
         } else if (update) {
             FILE *f = fopen(expect, "w");
@@ -134,6 +145,10 @@ Test(golden, describe_outputs_match)
         free(diags);
     }
     closedir(d);
-    cr_assert_gt(checked, 0, "no golden inputs found");
-    cr_assert_eq(failed, 0, "%u of %u golden files failed (see log)", failed, checked);
+    cr_assert_gt(checked, 0, "no golden inputs found in %s", dir);
+    cr_assert_eq(failed, 0, "%u of %u golden files in %s failed (see log)", failed, checked, dir);
 }
+
+Test(golden, describe_outputs_match) { run_dir(MACHGEN_TEST_DATA, false); }
+
+Test(golden, error_diagnostics_match) { run_dir(MACHGEN_TEST_DATA "/errors", true); }
