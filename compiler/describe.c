@@ -335,6 +335,8 @@ void mg_describe(FILE *out, const struct mg_interface *itf)
         fprintf(out, "%s %s\n", import_kinds[itf->imports[i].kind], itf->imports[i].file);
     fprintf(out, "max-request %" PRIu32 " max-reply %" PRIu32 "\n", itf->max_request_size,
             itf->max_reply_size);
+    fprintf(out, "ownership success: receiver owns what it received; routine error: server "
+                 "loop destroys the request; MIG_NO_REPLY: routine owns the request\n");
     for (uint32_t i = 0; i < itf->ntypes; i++)
         describe_type(out, itf->types[i]);
     for (uint32_t i = 0; i < itf->nroutines; i++)

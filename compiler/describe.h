@@ -8,6 +8,8 @@
  *   userprefix P / serverprefix P / serverdemux D / rcsid "R" / error E   (when set)
  *   import KIND FILE                                                       (each)
  *   max-request N max-reply N       (bytes over all routines, without trailer)
+ *   ownership ...                   (the rule every routine follows, reference §5.4;
+ *                                    each arg's "owner" says what moves on success)
  *   type NAME = WIRE  user CTYPE server CTYPE [routine CTYPE] [intran F] [outtran F] [destructor F]
  *     doc "TEXT"                    (the comment before the type; \n and \" escaped)
  *   skip ID

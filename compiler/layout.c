@@ -216,6 +216,10 @@ static bool build(struct mg_arena *arena, const struct mg_target *t, struct mg_r
         add_field(&b, MG_FIELD_RETCODE, "RetCode", NULL, MG_RETCODE_SIZE);
     for (uint32_t i = 0; i < rt->nargs; i++) {
         const struct mg_param *a = &rt->args[i];
+        /* a retcode argument of a complex request is not sent (MIG keeps RetCode out
+         * of complex messages) */
+        if (!reply && a->retcode && l->complex)
+            continue;
         if ((reply ? a->in_reply : a->in_request) && a->type->wire == MG_WIRE_INLINE)
             add_inline(&b, a);
     }

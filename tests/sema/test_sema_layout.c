@@ -317,3 +317,84 @@ Test(layout, target_names)
     cr_assert_eq(t.context_size, 4);
     cr_assert(!mg_target_from_name("sparc", &t));
 }
+
+Test(layout, natives_end_a_segment)
+{
+    struct mg_routinedecl *rd = fx_routine(&f, false, "nat");
+    struct mg_typespec *ts = MG_NEW(&f.arena, struct mg_typespec);
+    ts->kind = MG_TS_NATIVE;
+    ts->u.native.kind = MG_NATIVE_POINTER_TO;
+    ts->u.native.ctype = "struct blob *";
+    tb_arg(&f.b, rd, MG_ARG_IN, "blob", ts, 0);
+    tb_arg(&f.b, rd, MG_ARG_IN, "after", tb_name(&f.b, "int"), 0);
+    const struct mg_routine *rt = only_routine(fx_analyze(&f));
+    cr_assert(rt->request.has_native);
+    cr_assert_eq(field(&rt->request, "blob")->kind, MG_FIELD_NATIVE);
+    cr_assert_eq(field(&rt->request, "blob")->offset, 32);
+    cr_assert_eq(field(&rt->request, "after")->segment, 1);
+    cr_assert_eq(rt->request.min_size, 36, "native bytes are not counted");
+}
+
+Test(layout, retcode_of_simple_request_stays_inline)
+{
+    struct mg_routinedecl *rd = fx_routine(&f, true, "done");
+    tb_arg(&f.b, rd, MG_ARG_IN, "rc", tb_name(&f.b, "int"), MG_FLAG_RETCODE);
+    const struct mg_routine *rt = only_routine(fx_analyze(&f));
+    cr_assert(rt->args[1].retcode);
+    cr_assert_eq(field(&rt->request, "rc")->offset, 32);
+    cr_assert_eq(rt->request.max_size, 36);
+}
+
+Test(layout, samecount_port_array_uses_the_data_count)
+{
+    tb_type(&f.b, "masks_t", tb_array(&f.b, MG_BOUND_VARIABLE, 14, tb_name(&f.b, "int")));
+    tb_type(&f.b, "handlers_t", tb_array(&f.b, MG_BOUND_VARIABLE, 14, tb_name(&f.b, "mach_port_t")));
+    struct mg_routinedecl *rd = fx_routine(&f, false, "get_ports");
+    tb_arg(&f.b, rd, MG_ARG_OUT, "masks", tb_name(&f.b, "masks_t"), 0);
+    tb_arg(&f.b, rd, MG_ARG_OUT, "handlers", tb_name(&f.b, "handlers_t"), MG_FLAG_SAMECOUNT);
+    tb_arg(&f.b, rd, MG_ARG_OUT, "behaviors", tb_name(&f.b, "masks_t"), MG_FLAG_SAMECOUNT);
+    const struct mg_routine *rt = only_routine(fx_analyze(&f));
+    /* 14 port descriptors always travel; then NDR, masksCnt, masks, behaviors */
+    cr_assert_eq(rt->reply.ndescriptors, 14);
+    cr_assert_eq(field(&rt->reply, "NDR")->offset, 28 + 14 * 12);
+    cr_assert_eq(field(&rt->reply, "masksCnt")->offset, 204);
+    cr_assert_null(field(&rt->reply, "handlersCnt"));
+    cr_assert_null(field(&rt->reply, "behaviorsCnt"));
+    const struct mg_msg_field *beh = field(&rt->reply, "behaviors");
+    cr_assert_eq(beh->segment, 1);
+    cr_assert_eq(beh->count_field, field(&rt->reply, "masksCnt"));
+    cr_assert_eq(rt->reply.min_size, 208);
+    cr_assert_eq(rt->reply.max_size, 208 + 56 + 56);
+}
+
+Test(layout, argument_local_type_declaration)
+{
+    struct mg_routinedecl *rd = fx_routine(&f, false, "local");
+    struct mg_arg *a = tb_arg(&f.b, rd, MG_ARG_IN, "t", tb_name(&f.b, "mach_port_t"), 0);
+    struct mg_typedecl *td = MG_NEW(&f.arena, struct mg_typedecl);
+    td->name = "task_t";
+    td->spec = a->type;
+    a->decl = td;
+    struct mg_translation *tr = MG_NEW(&f.arena, struct mg_translation);
+    tr->kind = MG_TRANS_CTYPE;
+    tr->type = "task_port_t";
+    td->trans = tr;
+    const struct mg_routine *rt = only_routine(fx_analyze(&f));
+    cr_assert_str_eq(rt->args[1].user_ctype, "task_port_t");
+    cr_assert_eq(rt->request.descriptors[0].disposition, MG_MSGT_COPY_SEND);
+}
+
+Test(layout, kernel_server_replies_use_received_names)
+{
+    struct mg_stmt *st = f.b.ast.stmts;
+    while (st->kind != MG_STMT_SUBSYSTEM)
+        st = st->next;
+    st->u.subsystem.kernel_server = true;
+    struct mg_routinedecl *rd = fx_routine(&f, false, "get");
+    tb_arg(&f.b, rd, MG_ARG_OUT, "p", tb_name(&f.b, "mach_port_t"), 0);
+    tb_arg(&f.b, rd, MG_ARG_OUT, "n", tb_name(&f.b, "int"), MG_FLAG_DEALLOC);
+    const struct mg_routine *rt = only_routine(fx_analyze(&f));
+    cr_assert_eq(rt->reply.descriptors[0].disposition, MG_MSGT_MOVE_SEND);
+    cr_assert_eq(rt->args[1].ownership, MG_OWN_RIGHT_MOVED);
+    cr_assert_eq(rt->args[2].dealloc, MG_DEALLOC_YES, "tolerated on KernelServer out data");
+}
