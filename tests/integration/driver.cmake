@@ -367,6 +367,63 @@ function(step_depfile)
   expect_log("no-op build after edit" "${log}" MUST_NOT "machgen:" "${any_cc}")
 endfunction()
 
+# add_mach_interface/machgen_generate at configure time: outputs, targets, the machgen
+# command line, and an error naming the problem for each misuse.
+function(step_usage)
+  set(src "${TESTS_DIR}/usage")
+  set(module "${SOURCE_DIR}/cmake/MachgenInterface.cmake")
+  # Never run: nothing is built.
+  set(stand_in "-DMACHGEN_EXECUTABLE=${CMAKE_COMMAND}")
+  set(b "${WORK_DIR}/good")
+  file(REMOVE_RECURSE "${b}")
+  run(o "${CMAKE_COMMAND}" -S "${src}" -B "${b}" -G Ninja -DCASE=good
+      "-DMACHGEN_MODULE=${module}" "${stand_in}" "-DCMAKE_C_COMPILER=${C_COMPILER}")
+  file(READ "${b}/build.ninja" ninja)
+  foreach(piece
+      "-cc ${C_COMPILER} -DUSAGE_ONE=1 -DUSAGE_TWO -I${src}/inc -arch arm64 -header ${b}/both_ipc/a.h -user ${b}/both_ipc/aUser.c -sheader ${b}/both_ipc/aServer.h -server ${b}/both_ipc/aServer.c -MD -MF ${b}/both_ipc/a.d -MT ${b}/both_ipc/a.h ${src}/a.defs"
+      "-header ${b}/gen/echo.h -user ${b}/gen/echoUser.c -server /dev/null -MD -MF ${b}/gen/echo.d -MT ${b}/gen/echo.h"
+      "-header /dev/null -user /dev/null -sheader ${b}/srvServer.h -server ${b}/srvServer.c -MD -MF ${b}/srv.d -MT ${b}/srvServer.h")
+    string(FIND "${ninja}" "${piece}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "build.ninja lacks the command\n  ${piece}")
+    endif()
+  endforeach()
+  string(REGEX MATCHALL "depfile = [^\n]*" depfiles "${ninja}")
+  list(LENGTH depfiles n)
+  if(n LESS 3)
+    message(FATAL_ERROR "expected a depfile for each of the 3 interfaces: ${depfiles}")
+  endif()
+  message(STATUS "good: outputs, targets and machgen command lines as expected")
+
+  foreach(case_msg
+      "unknown_keyword|add_mach_interface: unknown argument 'CLEINT'"
+      "missing_defs|add_mach_interface: DEFS <file.defs> is required"
+      "defs_not_found|interface file 'nonexistent.defs' not found"
+      "static_and_object|STATIC and OBJECT are exclusive"
+      "duplicate_target|target 'x_ipc' already exists"
+      "bad_target|machgen_generate: TARGET 'no_such_target' is not a target"
+      "no_generator|no generator available")
+    string(REPLACE "|" ";" cm "${case_msg}")
+    list(GET cm 0 case)
+    list(GET cm 1 msg)
+    set(args "${stand_in}")
+    if(case STREQUAL "no_generator")
+      set(args)
+    endif()
+    set(b "${WORK_DIR}/${case}")
+    file(REMOVE_RECURSE "${b}")
+    execute_process(COMMAND "${CMAKE_COMMAND}" -S "${src}" -B "${b}" -G Ninja -DCASE=${case}
+                            "-DMACHGEN_MODULE=${module}" ${args}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE o TIMEOUT 120)
+    string(REGEX REPLACE "[ \t\r\n]+" " " flat "${o}")
+    string(FIND "${flat}" "${msg}" at)
+    if(rc EQUAL 0 OR at EQUAL -1)
+      message(FATAL_ERROR "${case}: expected a configure error '${msg}' (exit ${rc}):\n${o}")
+    endif()
+    message(STATUS "${case}: refused with '${msg}'")
+  endforeach()
+endfunction()
+
 if(STEP STREQUAL "install")
   step_install()
 elseif(STEP STREQUAL "consumer")
@@ -375,6 +432,8 @@ elseif(STEP STREQUAL "pkgconfig")
   step_pkgconfig()
 elseif(STEP STREQUAL "depfile")
   step_depfile()
+elseif(STEP STREQUAL "usage")
+  step_usage()
 else()
   message(FATAL_ERROR "unknown STEP '${STEP}'")
 endif()
