@@ -592,3 +592,24 @@ kern_return_t mgc_port_destruct(mgc_space *s, mach_port_name_t name, mach_port_d
     drop_receive(s, name, e);
     return KERN_SUCCESS;
 }
+
+kern_return_t mgc_port_names(mgc_space *s, mach_port_name_t *names, mach_port_type_t *types,
+                             uint32_t *count)
+{
+    uint32_t cap = *count, n = 0;
+    for (uint32_t i = 1; i < s->table_size; i++) {
+        if (!s->table[i].type)
+            continue;
+        mach_port_name_t name = MACH_PORT_MAKE(i, (uint32_t)s->table[i].gen << 24);
+        if (n < cap) {
+            mach_port_type_t t = 0;
+            mgc_port_type(s, name, &t);
+            names[n] = name;
+            if (types)
+                types[n] = t;
+        }
+        n++;
+    }
+    *count = n;
+    return KERN_SUCCESS;
+}

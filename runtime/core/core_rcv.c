@@ -249,3 +249,48 @@ mach_msg_return_t mgc_msg_receive(mgc_space *space, mach_port_name_t name,
     mgc_kmsg_free(k);
     return mr;
 }
+
+mach_msg_return_t mgc_kmsg_pseudo_receive(mgc_kmsg *k, mgc_space *space, void *buf,
+                                          mach_msg_size_t buf_size, mach_port_name_t *ool_names,
+                                          size_t ool_names_cap, mgc_rcv_info *info)
+{
+    mgc_rcv_info local;
+    if (!info)
+        info = &local;
+    memset(info, 0, sizeof *info);
+    info->ool_name_count = count_ool_names(k);
+    if (buf_size < k->size)
+        return MACH_RCV_TOO_LARGE;
+    if (info->ool_name_count > ool_names_cap)
+        return MGC_RCV_NAMES_SHORT;
+    mach_msg_return_t mr = MACH_MSG_SUCCESS;
+    mach_msg_type_name_t dt = MACH_MSGH_BITS_REMOTE(k->bits);
+    mach_msg_type_name_t rt = MACH_MSGH_BITS_LOCAL(k->bits);
+    mach_msg_header_t h;
+    mgc_port *dest = k->dest, *reply = k->reply;
+    k->dest = k->reply = NULL;
+    if (mgc_copyout_right(space, dest, dt, &h.msgh_remote_port) != KERN_SUCCESS) {
+        mgc_release_right(dest, dt);
+        h.msgh_remote_port = MACH_PORT_DEAD;
+        mr |= MACH_MSG_IPC_SPACE;
+    }
+    if (mgc_copyout_right(space, reply, rt, &h.msgh_local_port) != KERN_SUCCESS) {
+        mgc_release_right(reply, rt);
+        h.msgh_local_port = MACH_PORT_DEAD;
+        mr |= MACH_MSG_IPC_SPACE;
+    }
+    h.msgh_bits = MACH_MSGH_BITS_SET(dt, rt, 0, k->bits & MACH_MSGH_BITS_COMPLEX);
+    h.msgh_size = k->size;
+    h.msgh_voucher_port = k->voucher_name_passthru;
+    h.msgh_id = k->id;
+    uint8_t *out = buf;
+    memcpy(out, &h, sizeof h);
+    memcpy(out + sizeof h, k->body, k->size - sizeof h);
+    if (k->bits & MACH_MSGH_BITS_COMPLEX) {
+        if (copyout_body(space, k, out + sizeof h, ool_names) != MACH_MSG_SUCCESS)
+            mr |= MACH_MSG_IPC_SPACE;
+    }
+    info->msg_size = k->size;
+    mgc_kmsg_free(k);
+    return mr;
+}

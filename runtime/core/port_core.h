@@ -52,6 +52,7 @@ typedef struct mgc_core mgc_core;   /* whole IPC universe of one host */
 typedef struct mgc_space mgc_space; /* one task's IPC space */
 typedef struct mgc_port mgc_port;   /* a port object (opaque) */
 typedef struct mgc_kmsg mgc_kmsg;   /* a copied-in message (opaque) */
+typedef struct mgc_rcv_info mgc_rcv_info; /* receive results, defined below */
 
 /* Credentials of a task, captured when its space is created; trailers
  * (security and audit tokens) are built from the *sender space's* values. */
@@ -137,6 +138,10 @@ kern_return_t mgc_port_get_refs(mgc_space *space, mach_port_name_t name,
                                 mach_port_urefs_t *refs);
 kern_return_t mgc_port_type(mgc_space *space, mach_port_name_t name,
                             mach_port_type_t *type);
+/* mach_port_names: `count` in: capacity of names/types (types may be NULL);
+ * out: number of names in the space (may exceed the capacity). */
+kern_return_t mgc_port_names(mgc_space *space, mach_port_name_t *names,
+                             mach_port_type_t *types, uint32_t *count);
 /* mach_port_insert_right(task=dst, name, poly, polyPoly): the right named
  * `src_name` in `src` (the caller's space) with disposition `disposition`
  * becomes `name` in `dst`. */
@@ -201,7 +206,8 @@ kern_return_t mgc_port_set_seqno(mgc_space *space, mach_port_name_t name,
 
 /* Copy in a user message sent by `sender`: validates the header and the
  * descriptors, translates names into rights (applying every disposition) and
- * builds a kmsg. `size` is the send size (msgh_size must equal it).
+ * builds a kmsg. `size` is the send size; as in XNU it is authoritative and
+ * the msgh_size field of the buffer is ignored.
  * On failure the sender's rights are left as XNU leaves them for that error
  * (header errors: untouched; body errors: the message is destroyed, i.e.
  * rights already moved are released) and no OOL token was taken. */
@@ -218,12 +224,27 @@ mach_msg_return_t mgc_msg_copyin(mgc_space *sender, const void *msg,
  * notifications ignore the queue limit, as in XNU. */
 mach_msg_return_t mgc_kmsg_send(mgc_kmsg *kmsg, mach_msg_option_t options);
 /* Convenience: copyin + send. On MGC_SEND_WOULD_BLOCK, *blocked receives the
- * kmsg (NULL otherwise). */
+ * kmsg (NULL otherwise); with blocked == NULL the message is destroyed and
+ * MGC_SEND_WOULD_BLOCK returned. */
 mach_msg_return_t mgc_msg_send(mgc_space *sender, const void *msg,
                                mach_msg_size_t size,
                                const mach_port_name_t *ool_names,
                                size_t ool_name_count,
                                mach_msg_option_t options, mgc_kmsg **blocked);
+/* A send that cannot complete (host timeout on MGC_SEND_WOULD_BLOCK, i.e.
+ * MACH_SEND_TIMED_OUT) hands the message back to the sender as XNU's
+ * pseudo-receive does: every right is copied out into `space` again (names
+ * may differ from the ones sent; the header keeps remote = destination and
+ * local = reply with received dispositions, no trailer) and OOL tokens come
+ * back unreleased in the descriptors. Consumes the kmsg on success. Returns
+ * MACH_MSG_SUCCESS, possibly or-ed with MACH_MSG_IPC_SPACE when a right
+ * could not be named (it is destroyed and reads MACH_PORT_DEAD), or
+ * MACH_RCV_TOO_LARGE / MGC_RCV_NAMES_SHORT (kmsg untouched) when `buf` or
+ * `ool_names` is too small (buf_size must be >= the original send size). */
+mach_msg_return_t mgc_kmsg_pseudo_receive(mgc_kmsg *kmsg, mgc_space *space, void *buf,
+                                          mach_msg_size_t buf_size,
+                                          mach_port_name_t *ool_names,
+                                          size_t ool_names_cap, mgc_rcv_info *info);
 /* Destination port of a kmsg (valid while the host holds the kmsg). */
 mgc_port *mgc_kmsg_destination(const mgc_kmsg *kmsg);
 /* Destroy an undelivered kmsg: every right and OOL token it carries is
@@ -231,12 +252,12 @@ mgc_port *mgc_kmsg_destination(const mgc_kmsg *kmsg);
 void mgc_kmsg_destroy(mgc_kmsg *kmsg);
 
 /* Result details of mgc_msg_receive. */
-typedef struct mgc_rcv_info {
+struct mgc_rcv_info {
     mach_msg_size_t msg_size;     /* msgh_size of the message (no trailer) */
     mach_msg_size_t trailer_size; /* trailer bytes written after it */
     uint32_t ool_name_count;      /* names written to / needed in ool_names */
     mach_port_name_t port_name;   /* receive right the message came from */
-} mgc_rcv_info;
+};
 
 /* Receive from a receive right or port set named `name` in `space` into
  * `buf` (capacity `buf_size`, the mach_msg rcv_size). Trailer elements are

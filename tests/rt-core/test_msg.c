@@ -591,3 +591,61 @@ Test(msg, ool_ports_names_travel_beside_the_message)
     cr_assert_eq(r.names[2], MACH_PORT_NULL);
     cr_assert_eq(status_of(B, p1).mps_srights, 1);
 }
+
+Test(msg, pseudo_receive_returns_rights_to_sender)
+{
+    mach_port_name_t svc, dest = send_right_to(A, B, &svc);
+    mach_port_limits_t lim = {.mpl_qlimit = 0};
+    OK(mgc_port_set_attributes(A, svc, MACH_PORT_LIMITS_INFO, (mach_port_info_t)&lim, 1));
+    mach_port_name_t rp = new_port(B), give = new_port(B);
+    cmsg m;
+    cmsg_init(&m, dest, MACH_MSG_TYPE_MOVE_SEND, 31);
+    m.bytes[1] = MACH_MSG_TYPE_MAKE_SEND_ONCE;
+    memcpy(m.bytes + 12, &rp, 4);
+    cmsg_port(&m, give, MACH_MSG_TYPE_MOVE_RECEIVE);
+    cmsg_ool(&m, 0x5000, 64, 1, MACH_MSG_VIRTUAL_COPY);
+    memcpy(m.bytes + 4, &m.size, 4);
+    mgc_kmsg *k = NULL;
+    cr_assert_eq(mgc_msg_send(B, m.bytes, m.size, NULL, 0, 0, &k), MGC_SEND_WOULD_BLOCK);
+    cr_assert_eq(type_of(B, dest), 0xdeadbeef, "moved away while in flight");
+    rbuf r;
+    memset(&r, 0, sizeof r);
+    cr_assert_eq(mgc_kmsg_pseudo_receive(k, B, r.bytes, 16, r.names, 16, &r.info),
+                 MACH_RCV_TOO_LARGE);
+    cr_assert_eq(mgc_kmsg_pseudo_receive(k, B, r.bytes, sizeof r.bytes, r.names, 16, &r.info),
+                 MACH_MSG_SUCCESS);
+    cr_assert_eq(r.h.msgh_bits, MACH_MSGH_BITS_COMPLEX |
+                                    MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND,
+                                                   MACH_MSG_TYPE_PORT_SEND_ONCE));
+    cr_assert_eq(r.h.msgh_id, 31);
+    cr_assert_eq(type_of(B, r.h.msgh_remote_port), MACH_PORT_TYPE_SEND, "send right is back");
+    cr_assert_eq(type_of(B, r.h.msgh_local_port), MACH_PORT_TYPE_SEND_ONCE);
+    mach_port_name_t back = rd32at(rdesc(&r, 0), 0);
+    cr_assert_eq(type_of(B, back), MACH_PORT_TYPE_RECEIVE);
+    uint64_t tok;
+    memcpy(&tok, rdesc(&r, 1), 8);
+    cr_assert_eq(tok, 0x5000u);
+    cr_assert_eq(th.ool_released, 0);
+    cr_assert_eq(status_of(A, svc).mps_msgcount, 0u);
+}
+
+Test(msg, port_names_lists_every_name)
+{
+    mach_port_name_t r = new_port(A), d, ps;
+    OK(mgc_port_allocate(A, MACH_PORT_RIGHT_DEAD_NAME, &d));
+    OK(mgc_port_allocate(A, MACH_PORT_RIGHT_PORT_SET, &ps));
+    mach_port_name_t names[8];
+    mach_port_type_t types[8];
+    uint32_t n = 8;
+    OK(mgc_port_names(A, names, types, &n));
+    cr_assert_eq(n, 3u);
+    cr_assert_eq(names[0], r);
+    cr_assert_eq(types[0], MACH_PORT_TYPE_RECEIVE);
+    cr_assert_eq(names[1], d);
+    cr_assert_eq(types[1], MACH_PORT_TYPE_DEAD_NAME);
+    cr_assert_eq(names[2], ps);
+    cr_assert_eq(types[2], MACH_PORT_TYPE_PORT_SET);
+    n = 1;
+    OK(mgc_port_names(A, names, NULL, &n));
+    cr_assert_eq(n, 3u);
+}
