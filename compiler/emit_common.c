@@ -190,6 +190,11 @@ void mg_em_param_type(char *buf, size_t n, const struct mg_param *a, enum mg_em_
     case MG_ROLE_OUT:
     case MG_ROLE_INOUT: {
         const char *own = side == MG_EM_USER ? t->user_ctype : t->trans_ctype;
+        /* the caller's in strings need not be full-size buffers (callers pass literals) */
+        if (side == MG_EM_USER && t->string && t->wire == MG_WIRE_INLINE && a->role == MG_ROLE_IN) {
+            snprintf(buf, n, "const char *");
+            return;
+        }
         if (own && (t->declared || t->is_struct))
             snprintf(buf, n, "%s%s", own, by_ref ? " *" : "");
         else /* an anonymous array: a pointer to its elements */

@@ -247,6 +247,14 @@ static void consume_on_send_error(struct usr *u)
     }
 }
 
+static bool has_var(const struct mg_layout *l)
+{
+    for (uint32_t i = 0; i < l->nfields; i++)
+        if (l->fields[i].kind == MG_FIELD_VAR_DATA)
+            return true;
+    return false;
+}
+
 static void check_reply(struct usr *u)
 {
     const struct mg_routine *rt = u->rt;
@@ -285,6 +293,8 @@ static void check_reply(struct usr *u)
         mg_cw_line(w, "\treturn Out0P->RetCode;");
     }
     reply_fail(u, "MIG_TYPE_ERROR", "Out0P->Head.msgh_remote_port != MACH_PORT_NULL");
+    if (has_var(l) && has_var(&rt->request))
+        mg_cw_line(w, "used = 0;");
 
     /* variable arrays: counts within bounds, size exactly what they imply */
     uint32_t maxvar = 0;
@@ -436,14 +446,6 @@ static void unpack_reply(struct usr *u)
             if (tr[k].role == a->role)
                 mg_cw_line(w, "*%s = TrailerP->%s;", a->name, tr[k].field);
     }
-}
-
-static bool has_var(const struct mg_layout *l)
-{
-    for (uint32_t i = 0; i < l->nfields; i++)
-        if (l->fields[i].kind == MG_FIELD_VAR_DATA)
-            return true;
-    return false;
 }
 
 static bool has_countinout(const struct mg_routine *rt)
