@@ -341,16 +341,49 @@ static kern_return_t copyout_name(mgc_space *dst, mgc_port *p, mach_msg_type_nam
     return KERN_SUCCESS;
 }
 
+/* XNU's fast path for insert_right(task, n, n, MAKE_SEND / COPY_SEND) on
+ * oneself: urefs grow in place and stay pegged at the maximum. */
+static kern_return_t insert_send_in_place(mgc_space *s, mach_port_name_t name,
+                                          mach_msg_type_name_t disposition)
+{
+    mgc_entry *e = mgc_entry_lookup(s, name);
+    if (!e)
+        return KERN_INVALID_NAME;
+    if (e->obj == NULL)
+        return KERN_INVALID_CAPABILITY;
+    if (!(e->type & MACH_PORT_TYPE_PORT_RIGHTS))
+        return KERN_INVALID_RIGHT;
+    mgc_port *p = e->obj;
+    if (disposition == MACH_MSG_TYPE_MAKE_SEND) {
+        if (!(e->type & MACH_PORT_TYPE_RECEIVE))
+            return KERN_INVALID_RIGHT;
+        p->mscount++;
+        if (!(e->type & MACH_PORT_TYPE_SEND)) {
+            p->srights++;
+            e->type |= MACH_PORT_TYPE_SEND;
+        }
+    } else if (!(e->type & MACH_PORT_TYPE_SEND)) {
+        return KERN_INVALID_RIGHT;
+    }
+    if (e->urefs < MACH_PORT_UREFS_MAX)
+        e->urefs++;
+    return KERN_SUCCESS;
+}
+
 kern_return_t mgc_port_insert_right(mgc_space *dst, mach_port_name_t name, mgc_space *src,
                                     mach_port_name_t src_name, mach_msg_type_name_t disposition)
 {
+    if (dst == src && name == src_name &&
+        (disposition == MACH_MSG_TYPE_MAKE_SEND || disposition == MACH_MSG_TYPE_COPY_SEND))
+        return insert_send_in_place(dst, name, disposition);
     if (!MACH_PORT_VALID(name) || !MACH_MSG_TYPE_PORT_ANY(disposition))
         return KERN_INVALID_VALUE;
     if (!MACH_PORT_VALID(src_name))
         return KERN_INVALID_CAPABILITY;
     mgc_port *p;
-    if (mgc_right_copyin(src, src_name, disposition, true, &p) != KERN_SUCCESS)
-        return MACH_SEND_INVALID_RIGHT;
+    kern_return_t kr = mgc_right_copyin(src, src_name, disposition, true, &p);
+    if (kr != KERN_SUCCESS) /* the trap reports copyin errors; MIG a send error */
+        return dst == src ? kr : MACH_SEND_INVALID_RIGHT;
     mach_msg_type_name_t type = mgc_copyin_type(disposition);
     if (p == MGC_PORT_DEAD)
         return KERN_INVALID_CAPABILITY;
@@ -358,7 +391,7 @@ kern_return_t mgc_port_insert_right(mgc_space *dst, mach_port_name_t name, mgc_s
         mgc_release_right(p, type);
         return KERN_INVALID_CAPABILITY;
     }
-    kern_return_t kr = copyout_name(dst, p, type, name);
+    kr = copyout_name(dst, p, type, name);
     if (kr != KERN_SUCCESS)
         mgc_release_right(p, type);
     return kr;

@@ -144,7 +144,10 @@ kern_return_t mgc_port_names(mgc_space *space, mach_port_name_t *names,
                              mach_port_type_t *types, uint32_t *count);
 /* mach_port_insert_right(task=dst, name, poly, polyPoly): the right named
  * `src_name` in `src` (the caller's space) with disposition `disposition`
- * becomes `name` in `dst`. */
+ * becomes `name` in `dst`. Any disposition (MAKE_SEND, COPY_SEND, MOVE_*,
+ * MAKE_SEND_ONCE). When dst == src the errors are the trap's (copyin kr,
+ * in-place MAKE_SEND/COPY_SEND with urefs pegged at the maximum); across
+ * spaces a bad source right is MACH_SEND_INVALID_RIGHT (the MIG send). */
 kern_return_t mgc_port_insert_right(mgc_space *dst, mach_port_name_t name,
                                     mgc_space *src, mach_port_name_t src_name,
                                     mach_msg_type_name_t disposition);

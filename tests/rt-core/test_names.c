@@ -123,7 +123,10 @@ Test(names, insert_right_errors)
                  KERN_INVALID_VALUE);
     cr_assert_eq(mgc_port_insert_right(A, r, A, r, 3), KERN_INVALID_VALUE);
     cr_assert_eq(mgc_port_insert_right(A, r, A, r, MACH_MSG_TYPE_COPY_SEND),
-                 MACH_SEND_INVALID_RIGHT, "no send right to copy");
+                 KERN_INVALID_RIGHT, "no send right to copy");
+    cr_assert_eq(mgc_port_insert_right(A, r2, A, r, MACH_MSG_TYPE_MOVE_SEND), KERN_INVALID_RIGHT);
+    cr_assert_eq(mgc_port_insert_right(B, 0x7703, A, r, MACH_MSG_TYPE_MOVE_SEND),
+                 MACH_SEND_INVALID_RIGHT, "across spaces: the MIG request fails to send");
     /* Into B under a chosen name. */
     OK(mgc_port_insert_right(B, 0x4403, A, r, MACH_MSG_TYPE_MAKE_SEND));
     cr_assert_eq(type_of(B, 0x4403), MACH_PORT_TYPE_SEND);
@@ -192,8 +195,17 @@ Test(names, send_urefs_overflow)
     OK(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_SEND, MACH_PORT_UREFS_MAX - 1));
     cr_assert_eq(refs_of(A, r, MACH_PORT_RIGHT_SEND), MACH_PORT_UREFS_MAX);
     cr_assert_eq(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_SEND, 1), KERN_UREFS_OVERFLOW);
-    cr_assert_eq(mgc_port_insert_right(A, r, A, r, MACH_MSG_TYPE_MAKE_SEND), KERN_UREFS_OVERFLOW);
+    /* The in-place insert leaves urefs pegged instead of failing. */
+    OK(mgc_port_insert_right(A, r, A, r, MACH_MSG_TYPE_MAKE_SEND));
     cr_assert_eq(refs_of(A, r, MACH_PORT_RIGHT_SEND), MACH_PORT_UREFS_MAX);
+    cr_assert_eq(status_of(A, r).mps_mscount, 2u);
+    /* Across spaces the right arriving at a full name overflows. */
+    mach_port_name_t n;
+    mach_msg_type_name_t t;
+    OK(mgc_port_extract_right(A, r, MACH_MSG_TYPE_MAKE_SEND, B, &n, &t));
+    cr_assert_eq(mgc_port_insert_right(A, r, B, n, MACH_MSG_TYPE_MOVE_SEND), KERN_UREFS_OVERFLOW);
+    cr_assert_eq(refs_of(A, r, MACH_PORT_RIGHT_SEND), MACH_PORT_UREFS_MAX);
+    cr_assert_eq(mgc_port_type(B, n, &t), KERN_INVALID_NAME, "the moved right was destroyed");
 }
 
 Test(names, port_set_membership)
