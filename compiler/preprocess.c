@@ -142,7 +142,7 @@ bool mg_preprocess(const struct mg_preprocess_req *req, char **text, size_t *len
     for (size_t i = 0; i < req->nargs; i++)
         argv[n++] = req->args[i];
     if (req->defs_dir) {
-        argv[n++] = "-idirafter";
+        argv[n++] = "-isystem";
         argv[n++] = req->defs_dir;
     }
     argv[n++] = req->input;

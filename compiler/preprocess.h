@@ -13,7 +13,7 @@ struct mg_preprocess_req {
     const char *cpp;       /* run as is, overrides cc */
     const char *const *args; /* -I/-D/-U/... in command-line order */
     size_t nargs;
-    const char *defs_dir;  /* machgen's standard .defs, searched after everything else */
+    const char *defs_dir;  /* machgen's standard .defs: after -I dirs, before system dirs */
     bool verbose;
 };
 
