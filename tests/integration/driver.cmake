@@ -372,7 +372,7 @@ endfunction()
 function(step_usage)
   set(src "${TESTS_DIR}/usage")
   set(module "${SOURCE_DIR}/cmake/MachgenInterface.cmake")
-  # Never run: nothing is built.
+  # MACHGEN_EXECUTABLE names the program in the command; it is never run (nothing is built).
   set(stand_in "-DMACHGEN_EXECUTABLE=${CMAKE_COMMAND}")
   set(b "${WORK_DIR}/good")
   file(REMOVE_RECURSE "${b}")
@@ -380,7 +380,7 @@ function(step_usage)
       "-DMACHGEN_MODULE=${module}" "${stand_in}" "-DCMAKE_C_COMPILER=${C_COMPILER}")
   file(READ "${b}/build.ninja" ninja)
   foreach(piece
-      "-cc ${C_COMPILER} -DUSAGE_ONE=1 -DUSAGE_TWO -I${src}/inc -arch arm64 -header ${b}/both_ipc/a.h -user ${b}/both_ipc/aUser.c -sheader ${b}/both_ipc/aServer.h -server ${b}/both_ipc/aServer.c -MD -MF ${b}/both_ipc/a.d -MT ${b}/both_ipc/a.h ${src}/a.defs"
+      "${CMAKE_COMMAND} -cc ${C_COMPILER} -DUSAGE_ONE=1 -DUSAGE_TWO -I${src}/inc -arch arm64 -header ${b}/both_ipc/a.h -user ${b}/both_ipc/aUser.c -sheader ${b}/both_ipc/aServer.h -server ${b}/both_ipc/aServer.c -MD -MF ${b}/both_ipc/a.d -MT ${b}/both_ipc/a.h ${src}/a.defs"
       "-header ${b}/gen/echo.h -user ${b}/gen/echoUser.c -server /dev/null -MD -MF ${b}/gen/echo.d -MT ${b}/gen/echo.h"
       "-header /dev/null -user /dev/null -sheader ${b}/srvServer.h -server ${b}/srvServer.c -MD -MF ${b}/srv.d -MT ${b}/srvServer.h")
     string(FIND "${ninja}" "${piece}" at)
