@@ -4,7 +4,8 @@
  *   ool   64 MiB OOL VIRTUAL_COPY send + receive vs one memcpy of 64 MiB into
  *         freshly mapped memory;
  *   names RPC round trip with 10,000 names in the client's space vs 10.
- * Usage: bench_linux_ipc [rpc|ool|names|all] [iterations]
+ *   hop   one client -> broker -> client round trip (reference).
+ * Usage: bench_linux_ipc [hop|rpc|ool|names|all] [iterations]
  * Runs its own private broker (MACHGEN_BROKER_SOCKET under /tmp). */
 #include <errno.h>
 #include <sched.h>
@@ -21,6 +22,8 @@
 
 #include <mach/mach.h>
 #include <servers/bootstrap.h>
+
+#include "debug.h"
 
 #define RUNS 3
 #define WARMUP 1000
@@ -260,6 +263,28 @@ static void bench_rpc(int iters)
 	}
 }
 
+/* One client->broker->client round trip (the debug query), for reference. */
+static void bench_hop(int iters)
+{
+	uint64_t st[5];
+	double *lat = malloc(sizeof(double) * (size_t)iters);
+	pin(0, 0);
+	machgen_linux_debug_stats(st);
+	pin(broker_pid(), 0);
+	for (int i = 0; i < WARMUP + iters; i++) {
+		double t0 = now_us();
+		machgen_linux_debug_stats(st);
+		if (i >= WARMUP)
+			lat[i - WARMUP] = now_us() - t0;
+	}
+	pin(0, -1);
+	pin(broker_pid(), -1);
+	struct stats s = summarize(lat, iters);
+	printf("hop pinned: one broker round trip p50 %.1f us (mean %.1f, p99 %.1f)\n", s.p50, s.mean,
+	       s.p99);
+	free(lat);
+}
+
 static void bench_names(int iters)
 {
 	struct stats few[RUNS], many[RUNS];
@@ -360,6 +385,8 @@ int main(int argc, char **argv)
 		setenv("MACHGEN_BROKER_SOCKET", sock, 1);
 		setenv("MACHGEN_BROKER_IDLE", "2", 1);
 	}
+	if (!strcmp(what, "hop") || !strcmp(what, "all"))
+		bench_hop(iters);
 	if (!strcmp(what, "rpc") || !strcmp(what, "all"))
 		bench_rpc(iters);
 	if (!strcmp(what, "names") || !strcmp(what, "all"))

@@ -60,6 +60,10 @@ static void free_conn(struct mgr_conn *c)
 static void thread_exit(void *p)
 {
 	struct mgr_conn *c = p;
+	/* Other keys' destructors (e.g. the MIG reply port's) may still make
+	 * calls: they get a new connection, released in a later round. */
+	if (t_conn == c)
+		t_conn = NULL;
 	pthread_mutex_lock(&g_lock);
 	unlink_conn(c);
 	pthread_mutex_unlock(&g_lock);
