@@ -61,6 +61,14 @@ uint64_t mg_em_max_units(const struct mg_type *t)
     return t->number / (t->count_multiplier ? t->count_multiplier : 1);
 }
 
+void mg_em_times(char *buf, size_t size, const char *expr, uint32_t n)
+{
+    if (n == 1)
+        snprintf(buf, size, "%s", expr);
+    else
+        snprintf(buf, size, "%s * %" PRIu32 "u", expr, n);
+}
+
 uint32_t *mg_em_segment_bases(const struct mg_layout *l)
 {
     uint32_t n = l->nsegments ? l->nsegments : 1;

@@ -27,6 +27,9 @@ const char *mg_em_own_ctype(const struct mg_type *t, enum mg_em_side side);
 uint32_t mg_em_unit_bytes(const struct mg_type *t);
 uint64_t mg_em_max_units(const struct mg_type *t);
 
+/* "EXPR * Nu", or just "EXPR" when n is 1. */
+void mg_em_times(char *buf, size_t size, const char *expr, uint32_t n);
+
 /* Offsets of each segment's start in the maximum-size message (the C struct).
  * Returns a malloc'd array of l->nsegments entries. */
 uint32_t *mg_em_segment_bases(const struct mg_layout *l);

@@ -96,10 +96,14 @@ static void check_request(struct srv *s)
         const struct mg_type *t = f->arg->type;
         req_field(cnt, sizeof cnt, f->count_field);
         fail_if(s, "MIG_BAD_ARGUMENTS", "%s > %" PRIu64, cnt, mg_em_max_units(t));
-        mg_cw_line(w, "used += (%s * %" PRIu32 "u + 3u) & ~3u;", cnt, mg_em_unit_bytes(t));
+        char bytes[300];
+        mg_em_times(bytes, sizeof bytes, cnt, mg_em_unit_bytes(t));
+        mg_cw_line(w, "used += (%s + 3u) & ~3u;", bytes);
         maxvar += f->size;
         any_var = true;
-        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 "u + used", l->min_size);
+        /* later counts are read only once the message is known to reach them */
+        if (mg_em_segment_used(l, f->segment + 1))
+            fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 "u + used", l->min_size);
         if (mg_em_segment_used(l, f->segment + 1))
             mg_cw_line(w, "In%" PRIu32 "P = (Request *)((char *)In0P + used - %" PRIu32 ");",
                        f->segment + 1, maxvar);
@@ -137,10 +141,9 @@ static void check_request(struct srv *s)
         uint64_t bound = d->kind == MG_DESC_OOL ? d->max_elems / unit : d->max_elems;
         if (bound)
             fail_if(s, "MIG_BAD_ARGUMENTS", "%s > %" PRIu64, cnt, bound);
-        if (unit > 1)
-            fail_if(s, "MIG_TYPE_ERROR", "%s.%s != %s * %" PRIu32 "u", de, sz, cnt, unit);
-        else
-            fail_if(s, "MIG_TYPE_ERROR", "%s.%s != %s", de, sz, cnt);
+        char expect[300];
+        mg_em_times(expect, sizeof expect, cnt, unit);
+        fail_if(s, "MIG_TYPE_ERROR", "%s.%s != %s", de, sz, expect);
     }
 
     /* strings must be terminated inside the bytes received */
@@ -373,10 +376,11 @@ static void build_reply(struct srv *s)
         const struct mg_msg_field *cf = d->fixed_size ? NULL : count_field_of(l, a);
         char count[256];
         if (d->kind == MG_DESC_OOL) {
-            if (cf)
-                snprintf(count, sizeof count, "OutP->%s * %" PRIu32 "u", cf->name,
-                         mg_em_unit_bytes(t));
-            else
+            if (cf) {
+                char c[260];
+                snprintf(c, sizeof c, "OutP->%s", cf->name);
+                mg_em_times(count, sizeof count, c, mg_em_unit_bytes(t));
+            } else
                 snprintf(count, sizeof count, "%" PRIu64, d->max_elems);
             mg_cw_line(w, "%s = (mach_msg_ool_descriptor_t){ .address = (void *)%s, .size = %s, "
                           ".deallocate = %s, .copy = %s, .type = MACH_MSG_OOL_DESCRIPTOR };",
@@ -429,7 +433,9 @@ static void build_reply(struct srv *s)
         if (f->kind != MG_FIELD_VAR_DATA || f->arg->samecount)
             continue;
         mg_cw_line(w, "const mach_msg_type_number_t %sN = OutP->%s;", f->name, f->count_field->name);
-        fail_if(s, "MIG_ARRAY_TOO_LARGE", "%sN > %" PRIu64, f->name, mg_em_max_units(f->arg->type));
+        if (!f->arg->type->string) /* string counts were just computed within bounds */
+            fail_if(s, "MIG_ARRAY_TOO_LARGE", "%sN > %" PRIu64, f->name,
+                    mg_em_max_units(f->arg->type));
     }
     mg_cw_line(w, "mach_msg_size_t rused = 0, bytes;");
     uint32_t maxvar = 0;
@@ -442,8 +448,10 @@ static void build_reply(struct srv *s)
         if (end) {
             const struct mg_param *owner = end->arg->samecount ? end->arg->samecount : end->arg;
             const struct mg_msg_field *of = mg_em_find_field(l, owner, MG_FIELD_VAR_DATA);
-            mg_cw_line(w, "bytes = %sN * %" PRIu32 "u;", of ? of->name : end->name,
-                       mg_em_unit_bytes(end->arg->type));
+            char n[260], b[300];
+            snprintf(n, sizeof n, "%sN", of ? of->name : end->name);
+            mg_em_times(b, sizeof b, n, mg_em_unit_bytes(end->arg->type));
+            mg_cw_line(w, "bytes = %s;", b);
             mg_cw_line(w, "memset((char *)OutP->%s + bytes, 0, ((bytes + 3u) & ~3u) - bytes);",
                        end->name);
         }
@@ -452,7 +460,7 @@ static void build_reply(struct srv *s)
                 mg_cw_line(w, "memmove((char *)OutP + %" PRIu32 "u + rused - %" PRIu32 "u, "
                               "(char *)OutP + %" PRIu32 "u, %" PRIu32 "u + bytes);",
                            base, maxvar, base, end->offset);
-            else
+            else if (l->max_size > base)
                 mg_cw_line(w, "memmove((char *)OutP + %" PRIu32 "u + rused - %" PRIu32 "u, "
                               "(char *)OutP + %" PRIu32 "u, %" PRIu32 "u);",
                            base, maxvar, base, l->max_size - base);

@@ -109,7 +109,7 @@ static void pack_descriptors(struct usr *u)
             snprintf(count, sizeof count, "%" PRIu64,
                      d->kind == MG_DESC_OOL ? d->max_elems : t->number);
         else if (d->kind == MG_DESC_OOL) {
-            snprintf(count, sizeof count, "%s * %" PRIu32 "u", count_param(a), mg_em_unit_bytes(t));
+            mg_em_times(count, sizeof count, count_param(a), mg_em_unit_bytes(t));
             bound = d->max_elems / mg_em_unit_bytes(t);
         } else {
             snprintf(count, sizeof count, "%s", count_param(a));
@@ -183,8 +183,9 @@ static void pack_inline(struct usr *u)
                            fe, a->name, t->number);
                 mg_cw_line(w, "const mach_msg_size_t bytes = %s;", cf);
             } else {
-                mg_cw_line(w, "const mach_msg_size_t bytes = %s * %" PRIu32 "u;", count_param(a),
-                           mg_em_unit_bytes(t));
+                char b[300];
+                mg_em_times(b, sizeof b, count_param(a), mg_em_unit_bytes(t));
+                mg_cw_line(w, "const mach_msg_size_t bytes = %s;", b);
                 mg_cw_line(w, "memcpy(%s, %s, bytes);", fe, a->name);
             }
             mg_cw_line(w, "memset((char *)%s + bytes, 0, ((bytes + 3u) & ~3u) - bytes);", fe);
@@ -308,7 +309,9 @@ static void check_reply(struct usr *u)
         seg_field(cnt, sizeof cnt, "Out", f->count_field);
         reply_fail(u, "MIG_TYPE_ERROR", "%s > %" PRIu64 " ||\n\t    msgh_size < %" PRIu32 "u + used",
                    cnt, mg_em_max_units(t), l->min_size);
-        mg_cw_line(w, "used += (%s * %" PRIu32 "u + 3u) & ~3u;", cnt, mg_em_unit_bytes(t));
+        char bytes[300];
+        mg_em_times(bytes, sizeof bytes, cnt, mg_em_unit_bytes(t));
+        mg_cw_line(w, "used += (%s + 3u) & ~3u;", bytes);
         maxvar += f->size;
         any_var = true;
         if (mg_em_segment_used(l, f->segment + 1))
@@ -346,7 +349,9 @@ static void check_reply(struct usr *u)
         uint64_t bound = d->kind == MG_DESC_OOL ? d->max_elems / unit : d->max_elems;
         if (bound)
             reply_fail(u, "MIG_TYPE_ERROR", "%s > %" PRIu64, cnt, bound);
-        reply_fail(u, "MIG_TYPE_ERROR", "%s.%s != %s * %" PRIu32 "u", de, sz, cnt, unit);
+        char expect[300];
+        mg_em_times(expect, sizeof expect, cnt, unit);
+        reply_fail(u, "MIG_TYPE_ERROR", "%s.%s != %s", de, sz, expect);
     }
     bool trailer = false;
     for (uint32_t i = 0; i < rt->nargs; i++)
