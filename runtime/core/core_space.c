@@ -38,34 +38,32 @@ void mgc_core_destroy(mgc_core *core)
         return;
     while (core->spaces)
         mgc_space_destroy(core->spaces);
-    /* Ports left now are only reachable from queued messages (receive
-     * rights in transit, possibly in cycles): break them up. */
+    /* Ports still alive now have their receive right in transit inside
+     * queued messages (possibly in cycles). Kill them one at a time; every
+     * death drains a queue, and nothing can revive a port any more. */
+    for (;;) {
+        mgc_port *p = core->ports;
+        while (p && !p->active)
+            p = p->all_next;
+        if (!p)
+            break;
+        mgc_port_ref(p);
+        if (p->pdrequest) {
+            mgc_port *n = p->pdrequest;
+            p->pdrequest = NULL;
+            mgc_release_right(n, MACH_MSG_TYPE_PORT_SEND_ONCE);
+        }
+        if (p->active)
+            mgc_port_destroy_receive(p);
+        mgc_port_unref(p);
+    }
+    /* Whatever remains is only referenced by kmsgs the host never gave
+     * back; they must not be used after this call. */
     while (core->ports) {
         mgc_port *p = core->ports;
-        mgc_port_ref(p);
-        if (p->active && p->receiver == NULL) {
-            p->pdrequest = NULL; /* never resurrect during teardown */
-            mgc_port_destroy_receive(p);
-        }
-        while (p->qhead) {
-            mgc_kmsg *k = p->qhead;
-            p->qhead = k->next;
-            k->queued = false;
-            p->msgcount--;
-            mgc_kmsg_destroy(k);
-        }
-        if (p->refs > 1) {
-            /* Still referenced only by dead bookkeeping: drop it for good. */
-            core->ports = p->all_next;
-            if (p->all_next)
-                p->all_next->all_prev = NULL;
-            p->all_next = p->all_prev = NULL;
-            free(p->dnreqs);
-            free(p);
-            core->objects--;
-            continue;
-        }
-        mgc_port_unref(p);
+        core->ports = p->all_next;
+        free(p->dnreqs);
+        free(p);
     }
     free(core);
 }

@@ -105,7 +105,8 @@ typedef struct mgc_limits {
 
 /* NULL on allocation failure. `ops` and `limits` are copied; both may be NULL. */
 mgc_core *mgc_core_create(const mgc_host_ops *ops, const mgc_limits *limits);
-/* Destroys every space, port and message (ool_release is called). */
+/* Destroys every space, port and queued message (ool_release is called).
+ * Kmsgs the host still holds (blocked sends) must be destroyed first. */
 void mgc_core_destroy(mgc_core *core);
 
 /* NULL on allocation failure or when the core is out of resources. */

@@ -85,6 +85,7 @@ int main(int argc, char **argv)
     mgc_port_allocate(client, MACH_PORT_RIGHT_RECEIVE, &reply);
     mgc_port_extract_right(server, service, MACH_MSG_TYPE_MAKE_SEND, client, &dest, &t);
 
+    measure(client, server, dest, reply, service, iters / 4); /* warm up */
     double few = measure(client, server, dest, reply, service, iters);
     for (int i = 0; i < 10000; i++) {
         mach_port_name_t n, m;

@@ -649,3 +649,45 @@ Test(msg, port_names_lists_every_name)
     OK(mgc_port_names(A, names, NULL, &n));
     cr_assert_eq(n, 3u);
 }
+
+Test(msg, receive_right_cycles_are_prevented)
+{
+    /* p1's receive right travels in p2's queue; sending p2's receive right
+     * to p1 would close a loop: XNU destroys that message, so p2 dies, its
+     * queue goes, and p1 (port-destroyed request) is handed to np. */
+    mach_port_name_t p1 = new_port(A), p2 = new_port(A), np = new_port(A), prev;
+    OK(mgc_port_insert_right(A, p1, A, p1, MACH_MSG_TYPE_MAKE_SEND));
+    OK(mgc_port_insert_right(A, p2, A, p2, MACH_MSG_TYPE_MAKE_SEND));
+    OK(mgc_port_request_notification(A, p1, MACH_NOTIFY_PORT_DESTROYED, 0, A, np,
+                                     MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev));
+    cmsg m;
+    cmsg_init(&m, p2, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_port(&m, p1, MACH_MSG_TYPE_MOVE_RECEIVE);
+    cmsg_ool(&m, 0x9000, 8, 0, MACH_MSG_VIRTUAL_COPY);
+    cr_assert_eq(cmsg_send(A, &m, NULL, 0), MACH_MSG_SUCCESS);
+    cmsg_init(&m, p1, MACH_MSG_TYPE_COPY_SEND, 2);
+    cmsg_port(&m, p2, MACH_MSG_TYPE_MOVE_RECEIVE);
+    cr_assert_eq(cmsg_send(A, &m, NULL, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(type_of(A, p2), MACH_PORT_TYPE_DEAD_NAME);
+    cr_assert_eq(th.ool_released, 1, "p2's queue was destroyed");
+    rbuf r;
+    cr_assert_eq(rcv(A, np, &r, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(r.h.msgh_id, MACH_NOTIFY_PORT_DESTROYED);
+    cr_assert_eq(rd32at(rdesc(&r, 0), 0), p1, "p1 came back to its send name");
+    cr_assert_eq(type_of(A, p1), MACH_PORT_TYPE_SEND_RECEIVE);
+    /* A host that tears the core down while holding a blocked kmsg that
+     * carries a receive right must destroy the kmsg first; a held kmsg of
+     * plain data is fine to destroy after the spaces are gone. */
+    mach_port_limits_t lim = {.mpl_qlimit = 0};
+    OK(mgc_port_set_attributes(A, p1, MACH_PORT_LIMITS_INFO, (mach_port_info_t)&lim, 1));
+    mgc_kmsg *k = NULL;
+    cmsg_init(&m, p1, MACH_MSG_TYPE_COPY_SEND, 4);
+    cmsg_port(&m, np, MACH_MSG_TYPE_MOVE_RECEIVE);
+    memcpy(m.bytes + 4, &m.size, 4);
+    cr_assert_eq(mgc_msg_send(A, m.bytes, m.size, NULL, 0, 0, &k), MGC_SEND_WOULD_BLOCK);
+    mgc_space_destroy(A);
+    A = NULL;
+    cr_assert_gt(mgc_core_object_count(core), 0u, "np lives on inside the held kmsg");
+    mgc_kmsg_destroy(k);
+    cr_assert_eq(mgc_core_object_count(core), 0u);
+}
