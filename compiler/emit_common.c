@@ -21,6 +21,16 @@ const char *mg_em_own_ctype(const struct mg_type *t, enum mg_em_side side)
     return side == MG_EM_USER ? t->user_ctype : t->server_ctype;
 }
 
+const char *mg_em_port_elem_ctype(const struct mg_type *t, enum mg_em_side side)
+{
+    for (const struct mg_type *e = t->element; e; e = e->element) {
+        const char *c = side == MG_EM_USER ? e->user_ctype : e->trans_ctype;
+        if (c)
+            return c;
+    }
+    return "mach_port_t";
+}
+
 struct mg_em_cdecl mg_em_field_decl(const struct mg_type *t, enum mg_em_side side)
 {
     struct mg_em_cdecl d = {"char", mg_type_bytes(t)};

@@ -19,6 +19,10 @@ struct mg_em_cdecl {
 };
 struct mg_em_cdecl mg_em_field_decl(const struct mg_type *t, enum mg_em_side side);
 
+/* C type of one element of a fixed or variable array of ports (sent as one port
+ * descriptor per element). */
+const char *mg_em_port_elem_ctype(const struct mg_type *t, enum mg_em_side side);
+
 /* A type's own C name on one side (NULL for anonymous arrays and structs). */
 const char *mg_em_own_ctype(const struct mg_type *t, enum mg_em_side side);
 

@@ -116,6 +116,24 @@ static void check_request(struct srv *s)
     for (uint32_t i = 0; i < l->ndescriptors; i++) {
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_type *t = d->arg->type;
+        if (t->kpd_count > 1) {
+            if (d->index != 0)
+                continue;
+            const struct mg_msg_field *cf = t->var_array ? count_field_of(l, d->arg) : NULL;
+            if (cf) {
+                req_field(cnt, sizeof cnt, cf);
+                fail_if(s, "MIG_BAD_ARGUMENTS", "%s > %" PRIu32, cnt, t->kpd_count);
+            }
+            mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+                       t->kpd_count);
+            w->indent++;
+            fail_if(s, "MIG_TYPE_ERROR",
+                    "In0P->%s[idx].type != MACH_MSG_PORT_DESCRIPTOR ||\n\t    "
+                    "(In0P->%s[idx].name != MACH_PORT_NULL && In0P->%s[idx].disposition != %s)",
+                    d->arg->name, d->arg->name, d->arg->name, mg_em_received(d->received));
+            w->indent--;
+            continue;
+        }
         desc_expr(de, sizeof de, "In0P", d);
         if (d->kind == MG_DESC_OOL) {
             fail_if(s, "MIG_TYPE_ERROR", "%s.type != MACH_MSG_OOL_DESCRIPTOR", de);
@@ -219,6 +237,10 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
     default: break;
     }
     /* in, out, inout */
+    if (t->kpd_count > 1) {
+        snprintf(buf, n, "%s", a->name); /* a local array of names */
+        return;
+    }
     if (t->intran || t->outtran || t->destructor || t->wire != MG_WIRE_INLINE) {
         snprintf(buf, n, "%s%s", a->in_reply ? "&" : "", a->name);
         return;
@@ -276,6 +298,17 @@ static void declare_locals(struct srv *s)
         case MG_ROLE_INOUT: break;
         default: continue;
         }
+        if (t->kpd_count > 1) {
+            /* the routine sees a plain array of names */
+            mg_cw_line(w, "%s %s[%" PRIu32 "];", mg_em_port_elem_ctype(t, MG_EM_SERVER), a->name,
+                       t->kpd_count);
+            if (a->in_request) {
+                mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+                           t->kpd_count);
+                mg_cw_line(w, "\t%s[idx] = In0P->%s[idx].name;", a->name, a->name);
+            }
+            continue;
+        }
         if (a->in_request) {
             /* the value as received, translated when the type says so */
             if (t->wire == MG_WIRE_PORT)
@@ -325,7 +358,8 @@ static void out_presets(struct srv *s)
                 mg_cw_line(w, "OutP->%s = %" PRIu64 ";", f->name, max);
             }
         } else if (f->kind == MG_FIELD_COUNT && a->role == MG_ROLE_COUNT) {
-            mg_cw_line(w, "OutP->%s = 0;", f->name);
+            const struct mg_type *pt = a->parent->type;
+            mg_cw_line(w, "OutP->%s = %" PRIu32 ";", f->name, pt->kpd_count > 1 ? pt->kpd_count : 0);
         } else if (f->kind == MG_FIELD_DATA && a->in_request && !a->type->outtran) {
             const struct mg_msg_field *inf = mg_em_find_field(&rt->request, a, MG_FIELD_DATA);
             if (!inf)
@@ -354,6 +388,24 @@ static void build_reply(struct srv *s)
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_param *a = d->arg;
         const struct mg_type *t = a->type;
+        if (t->kpd_count > 1) {
+            if (d->index != 0)
+                continue;
+            const struct mg_msg_field *cf = t->var_array ? count_field_of(l, a) : NULL;
+            if (cf)
+                fail_if(s, "MIG_ARRAY_TOO_LARGE", "OutP->%s > %" PRIu32, cf->name, t->kpd_count);
+            mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+                       t->kpd_count);
+            char v[300];
+            if (cf)
+                snprintf(v, sizeof v, "idx < OutP->%s ? %s[idx] : MACH_PORT_NULL", cf->name, a->name);
+            else
+                snprintf(v, sizeof v, "%s[idx]", a->name);
+            mg_cw_line(w, "\tOutP->%s[idx] = (mach_msg_port_descriptor_t){ .name = %s, "
+                          ".disposition = %s, .type = MACH_MSG_PORT_DESCRIPTOR };",
+                       a->name, v, mg_em_disposition(d->disposition));
+            continue;
+        }
         desc_expr(de, sizeof de, "OutP", d);
         char val[256], disp[256], dealloc[128];
         if (t->outtran)

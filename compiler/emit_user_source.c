@@ -86,6 +86,26 @@ static void pack_descriptors(struct usr *u)
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_param *a = d->arg;
         const struct mg_type *t = a->type;
+        if (t->kpd_count > 1) {
+            /* an array of ports: one descriptor per element, unused ones null */
+            if (d->index != 0)
+                continue;
+            if (t->var_array && !a->samecount) {
+                mg_cw_line(w, "if (%s > %" PRIu32 ")", count_param(a), t->kpd_count);
+                mg_cw_line(w, "\treturn MIG_ARRAY_TOO_LARGE;");
+            }
+            mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+                       t->kpd_count);
+            if (t->var_array)
+                snprintf(val, sizeof val, "idx < %s ? %s[idx] : MACH_PORT_NULL", count_param(a),
+                         a->name);
+            else
+                snprintf(val, sizeof val, "%s[idx]", a->name);
+            mg_cw_line(w, "\tInP->%s[idx] = (mach_msg_port_descriptor_t){ .name = %s, "
+                          ".disposition = %s, .type = MACH_MSG_PORT_DESCRIPTOR };",
+                       a->name, val, mg_em_disposition(d->disposition));
+            continue;
+        }
         desc_expr(de, sizeof de, "InP", d);
         if (t->kpd_count > 1)
             snprintf(val, sizeof val, "%s[%" PRIu32 "]", a->name, d->index);
@@ -325,6 +345,24 @@ static void check_reply(struct usr *u)
     for (uint32_t i = 0; i < l->ndescriptors; i++) {
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_type *t = d->arg->type;
+        if (t->kpd_count > 1) {
+            if (d->index != 0)
+                continue;
+            const struct mg_msg_field *cf = t->var_array ? count_field_of(l, d->arg) : NULL;
+            if (cf) {
+                seg_field(cnt, sizeof cnt, "Out", cf);
+                reply_fail(u, "MIG_TYPE_ERROR", "%s > %" PRIu32, cnt, t->kpd_count);
+            }
+            mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+                       t->kpd_count);
+            w->indent++;
+            reply_fail(u, "MIG_TYPE_ERROR",
+                       "Out0P->%s[idx].type != MACH_MSG_PORT_DESCRIPTOR ||\n\t    "
+                       "(Out0P->%s[idx].name != MACH_PORT_NULL && Out0P->%s[idx].disposition != %s)",
+                       d->arg->name, d->arg->name, d->arg->name, mg_em_received(d->received));
+            w->indent--;
+            continue;
+        }
         desc_expr(de, sizeof de, "Out0P", d);
         if (d->kind == MG_DESC_OOL)
             reply_fail(u, "MIG_TYPE_ERROR", "%s.type != MACH_MSG_OOL_DESCRIPTOR", de);
@@ -377,9 +415,19 @@ static void unpack_reply(struct usr *u)
         desc_expr(de, sizeof de, "Out0P", d);
         value_type(vt, sizeof vt, a);
         if (d->kind == MG_DESC_PORT) {
-            if (a->type->kpd_count > 1)
-                mg_cw_line(w, "%s[%" PRIu32 "] = %s.name;", a->name, d->index, de);
-            else
+            if (a->type->kpd_count > 1) {
+                if (d->index != 0)
+                    continue;
+                const struct mg_msg_field *cf =
+                    a->type->var_array ? count_field_of(l, a) : NULL;
+                char n[300];
+                if (cf)
+                    seg_field(n, sizeof n, "Out", cf);
+                else
+                    snprintf(n, sizeof n, "%" PRIu32, a->type->kpd_count);
+                mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %s; idx++)", n);
+                mg_cw_line(w, "\t%s[idx] = Out0P->%s[idx].name;", a->name, a->name);
+            } else
                 mg_cw_line(w, "*%s = %s.name;", a->name, de);
         } else {
             mg_cw_line(w, "*%s = (%s)(%s.address);", a->name, vt, de);
@@ -395,7 +443,8 @@ static void unpack_reply(struct usr *u)
         seg_field(fe, sizeof fe, "Out", f);
         switch (f->kind) {
         case MG_FIELD_COUNT:
-            if (a->role == MG_ROLE_COUNT && a->user_visible && a->parent->type->wire == MG_WIRE_OOL)
+            if (a->role == MG_ROLE_COUNT && a->user_visible &&
+                (a->parent->type->wire == MG_WIRE_OOL || a->parent->type->wire == MG_WIRE_PORT))
                 mg_cw_line(w, "*%s = %s;", a->name, fe);
             break;
         case MG_FIELD_DATA: {

@@ -225,3 +225,22 @@ kern_return_t do_notify_one(mach_port_t server, int a, name_t name)
     strcpy(klog.name, name);
     return KERN_SUCCESS;
 }
+
+kern_return_t do_port_arrays(mach_port_t server, port_pair_t pair, port_pair_t opair,
+                             mask_array_t masks, mach_msg_type_number_t *masksCnt,
+                             handler_array_t handlers)
+{
+    (void)server;
+    klog.calls++;
+    klog.ports[0] = pair[0];
+    klog.ports[1] = pair[1];
+    klog.preset_count = *masksCnt;
+    opair[0] = pair[1];
+    opair[1] = pair[0];
+    *masksCnt = 3;
+    for (int i = 0; i < 3; i++) {
+        masks[i] = 1 << i;
+        handlers[i] = 0x800u + (unsigned)i;
+    }
+    return KERN_SUCCESS;
+}

@@ -211,6 +211,28 @@ Test(roundtrip, ool_ports)
     free(out);
 }
 
+Test(roundtrip, port_arrays)
+{
+    port_pair_t pair = {0x61, 0x62}, opair = {0, 0};
+    int masks[4];
+    mach_port_t handlers[4] = {0, 0, 0, 0x55};
+    mach_msg_type_number_t masksCnt = 4;
+    cr_assert_eq(port_arrays(SERVER, pair, opair, masks, &masksCnt, handlers), KERN_SUCCESS);
+    cr_assert_eq(klog.ports[0], 0x61);
+    cr_assert_eq(klog.ports[1], 0x62);
+    cr_assert_eq(klog.preset_count, 4);
+    cr_assert_eq(opair[0], 0x62);
+    cr_assert_eq(opair[1], 0x61);
+    cr_assert_eq(masksCnt, 3);
+    cr_assert_eq(masks[2], 4);
+    cr_assert_eq(handlers[2], 0x802);
+    cr_assert_eq(handlers[3], 0x55, "only the counted handlers are written");
+    const __Reply__port_arrays_t *rp = (const void *)fk.last_reply;
+    cr_assert_eq(rp->msgh_body.msgh_descriptor_count, 2 + 4, "every handler slot is sent");
+    cr_assert_eq(rp->handlers[3].name, MACH_PORT_NULL);
+    cr_assert_eq(rp->handlers[3].type, MACH_MSG_PORT_DESCRIPTOR);
+}
+
 Test(roundtrip, server_tokens_from_the_trailer)
 {
     int pid = 0;
@@ -438,7 +460,7 @@ Test(server_checks, unknown_id)
     m.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.Head.msgh_size = 24;
     boolean_t handled = TRUE;
-    int ids[] = {3999, 4004 /* skip */, 4016, -5};
+    int ids[] = {3999, 4004 /* skip */, 4017, -5};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         m.Head.msgh_id = ids[i];
         cr_assert_eq(serve(&m, 24, 8, &handled), MIG_BAD_ID, "id %d", ids[i]);
@@ -569,7 +591,7 @@ Test(server_checks, simpleroutine_records_retcode)
 Test(server_checks, subsystem_table)
 {
     cr_assert_eq(do_kitchen_subsystem.start, 4000);
-    cr_assert_eq(do_kitchen_subsystem.end, 4016);
+    cr_assert_eq(do_kitchen_subsystem.end, 4017);
     cr_assert_null(do_kitchen_subsystem.routine[4].stub_routine, "skip slot");
     cr_assert_not_null(do_kitchen_subsystem.routine[0].stub_routine);
     cr_assert_eq(do_kitchen_subsystem.routine[0].max_reply_msg, sizeof(__Reply__scalars_t));

@@ -15,6 +15,9 @@ typedef struct {
 typedef point_t *point_array_t;
 typedef char name_t[64];
 typedef char *vname_t;
+typedef mach_port_t port_pair_t[2];
+typedef mach_port_t *handler_array_t;
+typedef int *mask_array_t;
 
 /* The server's object behind a port (intran/destructor). */
 typedef struct kitchen_widget *widget_t;
