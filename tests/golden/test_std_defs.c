@@ -70,6 +70,9 @@ static void check(const char *define, const char *arch, uint64_t ptr_bytes, uint
     cr_assert_eq(type_named(itf, "mach_port_send_t")->out_name, MG_MSGT_MOVE_SEND);
     cr_assert_eq(type_named(itf, "thread_act_array_t")->wire, MG_WIRE_OOL_PORTS);
     cr_assert_eq(mg_type_bytes(type_named(itf, "audit_token_t")), 32);
+    cr_assert_eq(mg_type_bytes(type_named(itf, "mach_port_context_t")), 8, "64-bit on every ABI");
+    cr_assert_eq(type_named(itf, "task_info_t")->number, 94, "Darwin's wire bound");
+    cr_assert_eq(type_named(itf, "exception_handler_array_t")->kpd_count, 32);
     const struct mg_routine *rt = &itf->routines[0];
     cr_assert_eq(rt->request_id, 7000);
     cr_assert_eq(rt->request.trailer_size, 52);
