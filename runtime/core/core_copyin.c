@@ -153,6 +153,29 @@ kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,
     return KERN_SUCCESS;
 }
 
+/* MOVE_RECEIVE through a guarded port descriptor: a guarded port moves only
+ * when the descriptor carries its guard. */
+static kern_return_t copyin_guarded(mgc_space *s, mach_port_name_t name, uint64_t ctx,
+                                    mgc_port **out)
+{
+    mgc_entry *e = mgc_entry_lookup(s, name);
+    if (!e)
+        return KERN_INVALID_NAME;
+    if (!(e->type & MACH_PORT_TYPE_RECEIVE))
+        return KERN_INVALID_RIGHT;
+    mgc_port *p = e->obj;
+    if (p->immovable_receive)
+        return KERN_INVALID_CAPABILITY;
+    if (p->guarded && p->context != ctx)
+        return KERN_INVALID_RIGHT;
+    bool guarded = p->guarded;
+    p->guarded = false;
+    kern_return_t kr = mgc_right_copyin(s, name, MACH_MSG_TYPE_MOVE_RECEIVE, false, out);
+    if (kr != KERN_SUCCESS)
+        p->guarded = guarded;
+    return kr;
+}
+
 /* ---- message copyin ------------------------------------------------------ */
 
 static void rd32(const uint8_t *p, uint32_t *v) { memcpy(v, p, 4); }
@@ -232,8 +255,15 @@ static mach_msg_return_t copyin_body(mgc_space *s, mgc_kmsg *k, uint8_t *dsc,
             rd32(d + (type == MACH_MSG_PORT_DESCRIPTOR ? 0 : 12), &name);
             mach_msg_type_name_t disp = d[10];
             mgc_port *p = MACH_PORT_VALID(name) ? NULL : (name ? MGC_PORT_DEAD : NULL);
-            if (MACH_PORT_VALID(name) &&
-                mgc_right_copyin(s, name, disp, true, &p) != KERN_SUCCESS) {
+            kern_return_t kr = KERN_SUCCESS;
+            if (MACH_PORT_VALID(name) && type == MACH_MSG_PORT_DESCRIPTOR) {
+                kr = mgc_right_copyin(s, name, disp, true, &p);
+            } else if (MACH_PORT_VALID(name)) {
+                uint64_t ctx;
+                memcpy(&ctx, d, 8);
+                kr = copyin_guarded(s, name, ctx, &p);
+            }
+            if (kr != KERN_SUCCESS) {
                 mr = MACH_SEND_INVALID_RIGHT;
                 break;
             }

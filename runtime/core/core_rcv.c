@@ -143,8 +143,34 @@ static void receive_error(mgc_space *s, mgc_port *p, mgc_kmsg *k, uint8_t *buf,
 
 /* Copy the body out, translating every right into the receiver's names.
  * A right that cannot be named (no room) arrives as MACH_PORT_DEAD. */
+/* Guarded descriptor: without MACH_RCV_GUARDED_DESC the receiver did not
+ * opt in and the right is destroyed (XNU); otherwise the port arrives
+ * guarded with the descriptor's context. */
+static mach_port_name_t copyout_guarded(mgc_space *s, mgc_port *p, uint8_t *d,
+                                        mach_msg_option_t options, mach_msg_return_t *mr)
+{
+    mach_port_name_t name;
+    if (!(options & MACH_RCV_GUARDED_DESC)) {
+        mgc_release_right(p, MACH_MSG_TYPE_PORT_RECEIVE);
+        memset(d, 0, 8);
+        return MACH_PORT_NULL;
+    }
+    if (mgc_copyout_right(s, p, MACH_MSG_TYPE_PORT_RECEIVE, &name) != KERN_SUCCESS) {
+        mgc_release_right(p, MACH_MSG_TYPE_PORT_RECEIVE);
+        *mr = MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE;
+        return MACH_PORT_DEAD;
+    }
+    unsigned flags = (unsigned)d[8] | ((unsigned)d[9] << 8);
+    if (MGC_PORT_VALID(p) && !(flags & MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND)) {
+        memcpy(&p->context, d, 8);
+        p->guarded = true;
+        p->immovable_receive = (flags & MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE) != 0;
+    }
+    return name;
+}
+
 static mach_msg_return_t copyout_body(mgc_space *s, mgc_kmsg *k, uint8_t *out,
-                                      mach_port_name_t *names)
+                                      mach_port_name_t *names, mach_msg_option_t options)
 {
     mach_msg_return_t mr = MACH_MSG_SUCCESS;
     uint8_t *d = out + 4;
@@ -160,6 +186,10 @@ static mach_msg_return_t copyout_body(mgc_space *s, mgc_kmsg *k, uint8_t *out,
                 mach_port_name_t name;
                 mgc_port *p = k->ports[slot];
                 k->ports[slot] = NULL;
+                if (type == MACH_MSG_GUARDED_PORT_DESCRIPTOR) {
+                    wr32(d + 12, copyout_guarded(s, p, d, options, &mr));
+                    continue;
+                }
                 if (mgc_copyout_right(s, p, k->types[slot], &name) != KERN_SUCCESS) {
                     mgc_release_right(p, k->types[slot]);
                     name = MACH_PORT_DEAD;
@@ -167,8 +197,6 @@ static mach_msg_return_t copyout_body(mgc_space *s, mgc_kmsg *k, uint8_t *out,
                 }
                 if (type == MACH_MSG_PORT_DESCRIPTOR)
                     wr32(d, name);
-                else if (type == MACH_MSG_GUARDED_PORT_DESCRIPTOR)
-                    wr32(d + 12, name);
                 else
                     names[ni++] = name;
             }
@@ -203,6 +231,8 @@ mach_msg_return_t mgc_msg_receive(mgc_space *space, mach_port_name_t name,
         if (options & MACH_RCV_LARGE) {
             if (buf_size >= 8)
                 memcpy((uint8_t *)buf + 4, &k->size, 4);
+            if ((options & MACH_RCV_LARGE_IDENTITY) && buf_size >= 16)
+                memcpy((uint8_t *)buf + 12, &info->port_name, 4);
             return MACH_RCV_TOO_LARGE;
         }
         uint32_t seqno;
@@ -238,7 +268,7 @@ mach_msg_return_t mgc_msg_receive(mgc_space *space, mach_port_name_t name,
     memcpy(out, &h, sizeof h);
     memcpy(out + sizeof h, k->body, k->size - sizeof h);
     if (k->bits & MACH_MSGH_BITS_COMPLEX) {
-        mach_msg_return_t bmr = copyout_body(space, k, out + sizeof h, ool_names);
+        mach_msg_return_t bmr = copyout_body(space, k, out + sizeof h, ool_names, options);
         if (mr == MACH_MSG_SUCCESS)
             mr = bmr;
     }
@@ -287,7 +317,8 @@ mach_msg_return_t mgc_kmsg_pseudo_receive(mgc_kmsg *k, mgc_space *space, void *b
     memcpy(out, &h, sizeof h);
     memcpy(out + sizeof h, k->body, k->size - sizeof h);
     if (k->bits & MACH_MSGH_BITS_COMPLEX) {
-        if (copyout_body(space, k, out + sizeof h, ool_names) != MACH_MSG_SUCCESS)
+        if (copyout_body(space, k, out + sizeof h, ool_names, MACH_RCV_GUARDED_DESC) !=
+            MACH_MSG_SUCCESS)
             mr |= MACH_MSG_IPC_SPACE;
     }
     info->msg_size = k->size;

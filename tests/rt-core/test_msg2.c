@@ -1,0 +1,94 @@
+/* Messages, continued: guarded port descriptors, MACH_RCV_LARGE_IDENTITY. */
+#include "core_test_util.h"
+
+TestSuite(msg2, .init = core_setup, .fini = core_teardown);
+
+static void cmsg_guarded(cmsg *m, mach_port_name_t name, uint64_t ctx, unsigned flags)
+{
+    mach_msg_guarded_port_descriptor64_t d;
+    memset(&d, 0, sizeof d);
+    d.context = ctx;
+    d.flags = flags;
+    d.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+    d.type = MACH_MSG_GUARDED_PORT_DESCRIPTOR;
+    d.name = name;
+    memcpy(m->bytes + m->size, &d, sizeof d);
+    m->size += sizeof d;
+    m->ndesc++;
+    memcpy(m->bytes + sizeof(mach_msg_header_t), &m->ndesc, 4);
+}
+
+Test(msg2, guarded_descriptor_moves_guarded_receive_right)
+{
+    mach_port_name_t svc, dest = send_right_to(A, B, &svc);
+    mach_port_name_t g = new_port(B);
+    OK(mgc_port_guard(B, g, 0xcafe, 0));
+    cmsg m;
+    /* A plain port descriptor cannot move a guarded receive right. */
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_port(&m, g, MACH_MSG_TYPE_MOVE_RECEIVE);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_RIGHT);
+    /* Wrong guard. */
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_guarded(&m, g, 0xbad, MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_RIGHT);
+    cr_assert_eq(type_of(B, g), MACH_PORT_TYPE_RECEIVE);
+    /* Bad guarded descriptors are type errors. */
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_guarded(&m, g, 0xcafe, 0);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_TYPE, "flags must be set");
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_guarded(&m, g, 0xcafe, MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_TYPE, "context must be 0");
+    /* Right guard: the receiver opted in and gets it guarded. */
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_guarded(&m, g, 0xcafe, MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(type_of(B, g), 0xdeadbeef);
+    rbuf r;
+    cr_assert_eq(rcv(A, svc, &r, MACH_RCV_GUARDED_DESC), MACH_MSG_SUCCESS);
+    const uint8_t *d = rdesc(&r, 0);
+    cr_assert_eq(d[11], MACH_MSG_GUARDED_PORT_DESCRIPTOR);
+    cr_assert_eq(d[10], MACH_MSG_TYPE_PORT_RECEIVE);
+    mach_port_name_t got = rd32at(d, 12);
+    cr_assert_eq(type_of(A, got), MACH_PORT_TYPE_RECEIVE);
+    mach_port_status_t st = status_of(A, got);
+    cr_assert(st.mps_flags & MACH_PORT_STATUS_FLAG_GUARDED);
+    cr_assert(st.mps_flags & MACH_PORT_STATUS_FLAG_GUARD_IMMOVABLE_RECEIVE);
+    cr_assert_eq(mgc_port_mod_refs(A, got, MACH_PORT_RIGHT_RECEIVE, -1), KERN_INVALID_RIGHT);
+    OK(mgc_port_destruct(A, got, 0, 0xcafe));
+}
+
+Test(msg2, guarded_descriptor_destroyed_without_opt_in)
+{
+    mach_port_name_t svc, dest = send_right_to(A, B, &svc);
+    mach_port_name_t g = new_port(B);
+    cmsg m;
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_guarded(&m, g, 0x77, MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_MSG_SUCCESS);
+    uint32_t before = mgc_core_object_count(core);
+    rbuf r;
+    cr_assert_eq(rcv(A, svc, &r, 0), MACH_MSG_SUCCESS);
+    const uint8_t *d = rdesc(&r, 0);
+    cr_assert_eq(rd32at(d, 12), MACH_PORT_NULL);
+    cr_assert_eq(rd32at(d, 0), 0u);
+    cr_assert_eq(rd32at(d, 4), 0u);
+    cr_assert_eq(mgc_core_object_count(core), before - 1, "the receive right died");
+}
+
+Test(msg2, rcv_large_identity_reports_the_port)
+{
+    mach_port_name_t ps, p1 = new_port(A);
+    OK(mgc_port_allocate(A, MACH_PORT_RIGHT_PORT_SET, &ps));
+    OK(mgc_port_insert_member(A, p1, ps));
+    send_simple(A, p1, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 1);
+    rbuf r;
+    cr_assert_eq(rcv_sized(A, ps, &r, MACH_RCV_LARGE | MACH_RCV_LARGE_IDENTITY, 32),
+                 MACH_RCV_TOO_LARGE);
+    cr_assert_eq(r.h.msgh_size, sizeof(simple_msg));
+    cr_assert_eq(r.h.msgh_local_port, p1);
+    cr_assert_eq(rcv_sized(A, ps, &r, MACH_RCV_LARGE, 32), MACH_RCV_TOO_LARGE);
+    cr_assert_eq(r.h.msgh_local_port, 0xa5a5a5a5u, "untouched without IDENTITY");
+    cr_assert_eq(rcv(A, ps, &r, 0), MACH_MSG_SUCCESS);
+}
