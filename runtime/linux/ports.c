@@ -205,6 +205,88 @@ kern_return_t mach_port_set_context(ipc_space_t task, mach_port_name_t name,
 	return CALL(MGW_PORT_SET_CONTEXT, task, name, context, 0, 0);
 }
 
+kern_return_t mach_port_get_set_status(ipc_space_read_t task, mach_port_name_t name,
+                                       mach_port_name_array_t *members,
+                                       mach_msg_type_number_t *membersCnt)
+{
+	struct mgr_reply r;
+	vm_address_t a = 0;
+	kern_return_t kr = CALL(MGW_PORT_GET_SET_STATUS, task, name, 0, 0, 0);
+	mach_msg_type_number_t n;
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	n = (mach_msg_type_number_t)r.hdr.arg[0];
+	if (n * sizeof(mach_port_name_t) > r.plen)
+		return KERN_FAILURE;
+	/* Out-of-line array, as MIG returns it: the caller vm_deallocates it. */
+	if (n && vm_allocate(mach_task_self(), &a, n * sizeof(mach_port_name_t),
+	                     VM_FLAGS_ANYWHERE) != KERN_SUCCESS)
+		return KERN_RESOURCE_SHORTAGE;
+	if (n)
+		memcpy((void *)a, r.payload, n * sizeof(mach_port_name_t));
+	*members = (mach_port_name_array_t)a;
+	*membersCnt = n;
+	return KERN_SUCCESS;
+}
+
+kern_return_t mach_port_guard(ipc_space_t task, mach_port_name_t name,
+                              mach_port_context_t guard, boolean_t strict)
+{
+	struct mgr_reply r;
+	return CALL(MGW_PORT_GUARD, task, name, guard, (uint64_t)strict, 0);
+}
+
+kern_return_t mach_port_unguard(ipc_space_t task, mach_port_name_t name,
+                                mach_port_context_t guard)
+{
+	struct mgr_reply r;
+	return CALL(MGW_PORT_UNGUARD, task, name, guard, 0, 0);
+}
+
+kern_return_t mach_port_set_mscount(ipc_space_t task, mach_port_name_t name,
+                                    mach_port_mscount_t mscount)
+{
+	struct mgr_reply r;
+	return CALL(MGW_PORT_SET_MSCOUNT, task, name, mscount, 0, 0);
+}
+
+kern_return_t mach_port_set_seqno(ipc_space_t task, mach_port_name_t name,
+                                  mach_port_seqno_t seqno)
+{
+	struct mgr_reply r;
+	return CALL(MGW_PORT_SET_SEQNO, task, name, seqno, 0, 0);
+}
+
+/* The port core cannot enumerate a space yet. */
+kern_return_t mach_port_names(ipc_space_t task, mach_port_name_array_t *names,
+                              mach_msg_type_number_t *namesCnt, mach_port_type_array_t *types,
+                              mach_msg_type_number_t *typesCnt)
+{
+	(void)task, (void)names, (void)namesCnt, (void)types, (void)typesCnt;
+	return KERN_NOT_SUPPORTED;
+}
+
+/* A new send right (user reference) to the broker's host port, which every
+ * task holds at a fixed name like its task port. */
+mach_port_t mach_host_self(void)
+{
+	(void)mach_port_mod_refs(mach_task_self(), MGW_HOST_NAME, MACH_PORT_RIGHT_SEND, 1);
+	return MGW_HOST_NAME;
+}
+
+/* Threads have no ports of their own on this backend. */
+mach_port_t mach_thread_self(void)
+{
+	return MACH_PORT_NULL;
+}
+
+kern_return_t task_set_special_port(task_t task, int which_port, mach_port_t special_port)
+{
+	(void)task, (void)which_port, (void)special_port;
+	return KERN_NOT_SUPPORTED;
+}
+
 mach_port_name_t mach_reply_port(void)
 {
 	mach_port_name_t name = MACH_PORT_NULL;
@@ -230,6 +312,8 @@ kern_return_t task_get_special_port(task_inspect_t task, int which_port,
 		src = bootstrap_port;
 	else if (which_port == TASK_KERNEL_PORT)
 		src = mach_task_self();
+	else if (which_port == TASK_HOST_PORT)
+		src = mach_host_self();
 	else
 		return KERN_INVALID_ARGUMENT;
 	/* The caller gets a new send right (a user reference), as on Darwin. */

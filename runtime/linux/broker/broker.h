@@ -69,6 +69,7 @@ struct broker {
 	mgc_core *core;
 	mgc_space *kspace;              /* the broker's own space ("kernel") */
 	mach_port_name_t bootstrap;     /* receive right of the bootstrap port */
+	mach_port_name_t host;          /* receive right of the host port */
 	struct bservice *services;
 	unsigned nservices, cap_services;
 	uint64_t ool_live;              /* OOL objects held, for the debug query */

@@ -90,7 +90,8 @@ int bcore_init(struct broker *b)
 	memset(&kcreds, 0, sizeof kcreds);
 	b->kspace = mgc_space_create(b->core, &kcreds);
 	if (!b->kspace ||
-	    mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_RECEIVE, &b->bootstrap) != KERN_SUCCESS)
+	    mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_RECEIVE, &b->bootstrap) != KERN_SUCCESS ||
+	    mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_RECEIVE, &b->host) != KERN_SUCCESS)
 		return -1;
 	return 0;
 }
@@ -123,6 +124,9 @@ int bcore_task_create(struct broker *b, struct btask *t)
 		                  MACH_MSG_TYPE_MAKE_SEND);
 	if (kr == KERN_SUCCESS)
 		kr = insert_right(b, t->space, MGW_BOOTSTRAP_NAME, b->kspace, b->bootstrap,
+		                  MACH_MSG_TYPE_MAKE_SEND);
+	if (kr == KERN_SUCCESS)
+		kr = insert_right(b, t->space, MGW_HOST_NAME, b->kspace, b->host,
 		                  MACH_MSG_TYPE_MAKE_SEND);
 	if (kr != KERN_SUCCESS) {
 		fprintf(stderr, "machgen-broker: cannot set up task %d: %#x\n", (int)t->pid, kr);
@@ -180,7 +184,7 @@ static void port_call(struct broker *b, struct bconn *c, const struct mgw_hdr *h
 	mach_port_name_t name = (mach_port_name_t)h->arg[2];
 	mach_port_name_t out = 0;
 	mach_msg_type_name_t ty = 0;
-	integer_t info[32];
+	integer_t info[64];
 	mach_msg_type_number_t cnt;
 	struct iovec iov;
 	int iovcnt = 0;
@@ -289,6 +293,33 @@ static void port_call(struct broker *b, struct bconn *c, const struct mgw_hdr *h
 	}
 	case MGW_PORT_SET_CONTEXT:
 		kr = mgc_port_set_context(sp, name, (mach_port_context_t)h->arg[3]);
+		break;
+	case MGW_PORT_GET_SET_STATUS: {
+		mach_port_name_t members[64];
+		uint32_t n = 64;
+		kr = mgc_port_get_set_status(sp, name, members, &n);
+		r.arg[0] = n;
+		if (kr == KERN_SUCCESS && n <= 64) {
+			memcpy(info, members, n * sizeof members[0]);
+			iov.iov_base = info;
+			iov.iov_len = n * sizeof members[0];
+			iovcnt = 1;
+		} else if (kr == KERN_SUCCESS) {
+			kr = KERN_RESOURCE_SHORTAGE; /* more members than one reply holds */
+		}
+		break;
+	}
+	case MGW_PORT_GUARD:
+		kr = mgc_port_guard(sp, name, (mach_port_context_t)h->arg[3], (int)h->arg[4]);
+		break;
+	case MGW_PORT_UNGUARD:
+		kr = mgc_port_unguard(sp, name, (mach_port_context_t)h->arg[3]);
+		break;
+	case MGW_PORT_SET_MSCOUNT:
+		kr = mgc_port_set_mscount(sp, name, (mach_port_mscount_t)h->arg[3]);
+		break;
+	case MGW_PORT_SET_SEQNO:
+		kr = mgc_port_set_seqno(sp, name, (mach_port_seqno_t)h->arg[3]);
 		break;
 	case MGW_PORT_NAMES_COUNT:
 		kr = KERN_SUCCESS;
