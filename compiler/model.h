@@ -105,7 +105,7 @@ struct mg_type {
     bool mig_inline;        /* unbounded array: C looks inline, wire is OOL */
     uint32_t kpd_count;     /* descriptors it takes (0 for inline data) */
     const struct mg_type *element; /* the type this one was built from, or NULL */
-    uint32_t count_multiplier; /* user count unit in base elements (array of struct) */
+    uint32_t count_multiplier; /* base elements per counted element (array of struct[N]: N) */
 
     bool native;            /* PointerTo / PointerToIfNot / ValueOf: raw C bytes */
     bool native_pointer;
@@ -194,7 +194,8 @@ struct mg_descriptor {
     int received;              /* right the receiver gets; -1 = polymorphic */
     enum mg_dealloc dealloc;   /* OOL / OOL ports: deallocate; MAYBE = from xDealloc */
     enum mg_copy copy;         /* OOL / OOL ports */
-    uint64_t max_elems;        /* OOL: bytes bound (0 = unbounded); OOL ports: ports bound */
+    uint64_t max_elems;        /* OOL: size in bytes, fixed or bound (0 = unbounded);
+                                  OOL ports: ports, fixed or bound */
     bool fixed_size;           /* OOL of a fixed size, no count word */
 };
 
@@ -213,11 +214,12 @@ struct mg_msg_field {
     enum mg_field_kind kind;
     const char *name;       /* message field name, e.g. "NDR", "RetCode", "dataCnt" */
     const struct mg_param *arg; /* NULL for NDR / RetCode */
-    uint32_t segment;       /* 0 = fixed part; k = after the k-th variable array */
+    uint32_t segment;       /* 0 starts the message; k > 0 starts right after the variable
+                               part (VAR_DATA rounded to 4, or NATIVE) closing segment k-1 */
     uint32_t offset;        /* from the start of its segment (segment 0: of the message) */
     uint32_t size;          /* bytes; maximum (already rounded to 4) for VAR_DATA */
-    uint32_t elem_size;     /* VAR_DATA: bytes per wire element (count unit) */
-    uint64_t max_count;     /* VAR_DATA / counts: the bound */
+    uint32_t elem_size;     /* VAR_DATA: bytes per counted element */
+    uint64_t max_count;     /* VAR_DATA / counts: the bound, in counted elements */
     const struct mg_msg_field *count_field; /* VAR_DATA: its count word */
 };
 
@@ -228,7 +230,7 @@ struct mg_layout {
     struct mg_descriptor *descriptors;
     uint32_t nfields;
     struct mg_msg_field *fields; /* in wire order */
-    uint32_t nsegments;      /* 1 + number of variable inline arrays */
+    uint32_t nsegments;      /* 1 + number of variable parts (VAR_DATA and NATIVE fields) */
     bool has_native;         /* some size is sizeof(C type): min/max exclude it */
     uint32_t min_size;       /* every variable array empty (msgh_size lower bound) */
     uint32_t max_size;       /* every variable array full; excludes native parts */
