@@ -21,7 +21,11 @@ typedef struct mgc_dnreq {
     mgc_space *space;
     mach_port_name_t name;
     mgc_port *notify; /* send-once right held by the request */
+    uint8_t sp;       /* send-possible: 0 no, MGC_SP_DELAYED, MGC_SP_ARMED */
 } mgc_dnreq;
+
+#define MGC_SP_DELAYED 1
+#define MGC_SP_ARMED   2
 
 struct mgc_port {
     mgc_core *core;
@@ -141,6 +145,7 @@ void mgc_dnreq_cancel(mgc_port *p, mgc_space *s, mach_port_name_t name, mgc_port
 kern_return_t mgc_copyout_right(mgc_space *s, mgc_port *p, mach_msg_type_name_t type,
                                 mach_port_name_t *name);
 void mgc_receive_leaves(mgc_port *p, mach_msg_return_t why);
+void mgc_port_spnotify(mgc_port *p);
 
 void mgc_clear_receiver(mgc_port *p);
 kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,

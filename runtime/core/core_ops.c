@@ -332,8 +332,14 @@ kern_return_t mgc_port_type(mgc_space *s, mach_port_name_t name, mach_port_type_
     if (!e)
         return KERN_INVALID_NAME;
     *type = e->type;
-    if (e->dnreq && (e->type & MACH_PORT_TYPE_PORT_RIGHTS))
+    if (e->dnreq && (e->type & MACH_PORT_TYPE_PORT_RIGHTS)) {
+        mgc_dnreq *r = mgc_dnreq_find(e->obj, s, name);
         *type |= MACH_PORT_TYPE_DNREQUEST;
+        if (r && r->sp)
+            *type |= MACH_PORT_TYPE_SPREQUEST;
+        if (r && r->sp == MGC_SP_DELAYED)
+            *type |= MACH_PORT_TYPE_SPREQUEST_DELAYED;
+    }
     return KERN_SUCCESS;
 }
 

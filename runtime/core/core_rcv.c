@@ -50,8 +50,11 @@ static mgc_kmsg *dequeue(mgc_port *p, uint32_t *seqno)
         if (k->types[i] == MACH_MSG_TYPE_PORT_RECEIVE && MGC_PORT_VALID(k->ports[i]))
             k->ports[i]->destination = NULL;
     }
-    if (was_full && p->core->ops.send_possible)
-        p->core->ops.send_possible(p->core->ops.ctx, p);
+    if (was_full) {
+        mgc_port_spnotify(p);
+        if (p->core->ops.send_possible)
+            p->core->ops.send_possible(p->core->ops.ctx, p);
+    }
     return k;
 }
 

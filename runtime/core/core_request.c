@@ -16,7 +16,8 @@ static kern_return_t receive_port(mgc_space *s, mach_port_name_t name, mgc_port 
     return KERN_SUCCESS;
 }
 
-static bool dnreq_add(mgc_port *p, mgc_space *s, mach_port_name_t name, mgc_port *notify)
+static bool dnreq_add(mgc_port *p, mgc_space *s, mach_port_name_t name, mgc_port *notify,
+                      uint8_t sp)
 {
     if (p->ndnreqs == p->dnreqs_cap) {
         uint32_t cap = p->dnreqs_cap ? p->dnreqs_cap * 2 : 2;
@@ -26,7 +27,7 @@ static bool dnreq_add(mgc_port *p, mgc_space *s, mach_port_name_t name, mgc_port
         p->dnreqs = r;
         p->dnreqs_cap = cap;
     }
-    p->dnreqs[p->ndnreqs++] = (mgc_dnreq){.space = s, .name = name, .notify = notify};
+    p->dnreqs[p->ndnreqs++] = (mgc_dnreq){.space = s, .name = name, .notify = notify, .sp = sp};
     return true;
 }
 
@@ -51,24 +52,20 @@ static kern_return_t name_request(mgc_space *s, mach_port_name_t name, mach_msg_
         *previous = prev;
         if (!notify)
             return KERN_SUCCESS;
+        uint8_t sp = 0;
         if (msgid == MACH_NOTIFY_SEND_POSSIBLE) {
-            /* Only the immediate form is supported: sending is possible
-             * now (send-once right or room in the queue). */
-            if ((e->type & MACH_PORT_TYPE_SEND_ONCE) || p->msgcount < p->qlimit) {
+            /* Immediate when sending is possible now (send-once right or
+             * room in the queue) and the caller asked to arm it. */
+            if (sync && ((e->type & MACH_PORT_TYPE_SEND_ONCE) || p->msgcount < p->qlimit)) {
                 mgc_notify_simple(notify, MACH_NOTIFY_SEND_POSSIBLE, true, name);
                 return KERN_SUCCESS;
             }
-            *previous = NULL;
-            if (prev) {
-                dnreq_add(p, s, name, prev);
-                e->dnreq = 1;
-            }
-            return KERN_NOT_SUPPORTED;
+            sp = sync ? MGC_SP_ARMED : MGC_SP_DELAYED;
         }
-        if (!dnreq_add(p, s, name, notify)) {
+        if (!dnreq_add(p, s, name, notify, sp)) {
             *previous = NULL;
             if (prev) {
-                dnreq_add(p, s, name, prev);
+                dnreq_add(p, s, name, prev, 0);
                 e->dnreq = 1;
             }
             return KERN_RESOURCE_SHORTAGE;
@@ -276,8 +273,11 @@ kern_return_t mgc_port_set_attributes(mgc_space *s, mach_port_name_t name,
             return kr;
         bool grew = lim.mpl_qlimit > p->qlimit;
         p->qlimit = lim.mpl_qlimit;
-        if (grew && s->core->ops.send_possible)
-            s->core->ops.send_possible(s->core->ops.ctx, p);
+        if (grew) {
+            mgc_port_spnotify(p);
+            if (s->core->ops.send_possible)
+                s->core->ops.send_possible(s->core->ops.ctx, p);
+        }
         return KERN_SUCCESS;
     }
     case MACH_PORT_DNREQUESTS_SIZE:

@@ -119,6 +119,24 @@ mgc_dnreq *mgc_dnreq_find(mgc_port *p, mgc_space *s, mach_port_name_t name)
     return NULL;
 }
 
+/* The queue has room again: fire every armed send-possible request. */
+void mgc_port_spnotify(mgc_port *p)
+{
+    for (uint32_t i = 0; i < p->ndnreqs;) {
+        mgc_dnreq *r = &p->dnreqs[i];
+        if (r->sp != MGC_SP_ARMED) {
+            i++;
+            continue;
+        }
+        mgc_dnreq req = *r;
+        *r = p->dnreqs[--p->ndnreqs];
+        mgc_entry *e = mgc_entry_get(req.space, req.name);
+        if (e)
+            e->dnreq = 0;
+        mgc_notify_simple(req.notify, MACH_NOTIFY_SEND_POSSIBLE, true, req.name);
+    }
+}
+
 void mgc_dnreq_cancel(mgc_port *p, mgc_space *s, mach_port_name_t name, mgc_port **notify)
 {
     mgc_dnreq *r = mgc_dnreq_find(p, s, name);

@@ -463,3 +463,40 @@ Test(limits, oversized_message)
     memcpy(big, &h, sizeof h);
     cr_assert_eq(mgc_msg_send(B, big, sizeof big, NULL, 0, 0, NULL), MACH_SEND_TOO_LARGE);
 }
+
+Test(notify, send_possible_immediate_armed_and_delayed)
+{
+    mach_port_name_t svc, s = send_right_to(A, B, &svc);
+    mach_port_name_t np = new_port(B);
+    /* Room in the queue and armed: immediate notification. */
+    cr_assert_eq(request(B, s, MACH_NOTIFY_SEND_POSSIBLE, 1, np), MACH_PORT_NULL);
+    rbuf r;
+    expect_notification(B, np, MACH_NOTIFY_SEND_POSSIBLE, 36, &r);
+    mach_send_possible_notification_t n;
+    memcpy(&n, r.bytes, sizeof n);
+    cr_assert_eq(n.not_port, s);
+    cr_assert_eq(type_of(B, s), MACH_PORT_TYPE_SEND);
+    /* Full queue: armed request fires when a message is dequeued. */
+    mach_port_limits_t lim = {.mpl_qlimit = 1};
+    OK(mgc_port_set_attributes(A, svc, MACH_PORT_LIMITS_INFO, (mach_port_info_t)&lim, 1));
+    send_simple(B, s, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1);
+    request(B, s, MACH_NOTIFY_SEND_POSSIBLE, 1, np);
+    cr_assert_eq(type_of(B, s), MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DNREQUEST |
+                                    MACH_PORT_TYPE_SPREQUEST);
+    cr_assert_eq(rcv(B, np, &r, 0), MGC_RCV_WOULD_BLOCK);
+    cr_assert_eq(rcv(A, svc, &r, 0), MACH_MSG_SUCCESS);
+    expect_notification(B, np, MACH_NOTIFY_SEND_POSSIBLE, 36, &r);
+    cr_assert_eq(rd32at(r.bytes, 32), s);
+    cr_assert_eq(type_of(B, s), MACH_PORT_TYPE_SEND, "fired once");
+    /* Not armed (sync 0): reported delayed, never fires on dequeue; the
+     * port's death still sends a dead-name notification. */
+    send_simple(B, s, MACH_MSG_TYPE_COPY_SEND, 0, 0, 2);
+    request(B, s, MACH_NOTIFY_SEND_POSSIBLE, 0, np);
+    cr_assert_eq(type_of(B, s), MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DNREQUEST |
+                                    MACH_PORT_TYPE_SPREQUEST | MACH_PORT_TYPE_SPREQUEST_DELAYED);
+    cr_assert_eq(rcv(A, svc, &r, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(rcv(B, np, &r, 0), MGC_RCV_WOULD_BLOCK);
+    OK(mgc_port_mod_refs(A, svc, MACH_PORT_RIGHT_RECEIVE, -1));
+    expect_notification(B, np, MACH_NOTIFY_DEAD_NAME, 36, &r);
+    cr_assert_eq(rd32at(r.bytes, 32), s);
+}
