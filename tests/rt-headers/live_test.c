@@ -145,7 +145,38 @@ static int is_mapped(void *addr)
 	return mincore(addr, 1, &vec) == 0;
 }
 
-Test(live, destroy_releases_received_right_and_ool_memory)
+static void receive_carry(mach_port_t dest, struct carry_rcv *r)
+{
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(mach_msg(&r->msg.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(*r), dest,
+	                      1000, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+}
+
+Test(live, destroy_releases_received_port_right)
+{
+	mach_port_t dest = new_receive_right();
+	mach_port_t carried = new_receive_right();
+	static char data[3 * 4096];
+	struct carry_rcv r;
+
+	send_carry(dest, MACH_PORT_NULL, carried, data, sizeof(data), 77);
+	receive_carry(dest, &r);
+	cr_assert_eq(r.msg.port.name, carried);
+	cr_assert_eq(r.msg.port.disposition, MACH_MSG_TYPE_PORT_SEND);
+	cr_assert_eq(send_refs(carried), 1);
+
+	mach_msg_destroy(&r.msg.head);
+
+	cr_assert_eq(send_refs(carried), 0, "received send right released");
+	cr_assert(name_exists(dest), "destination receive right untouched");
+	cr_assert(name_exists(carried), "the receive right itself stays");
+}
+
+/*
+ * XNU marks a received virtual-copy OOL region deallocate=TRUE (the receiver
+ * owns it), and mach_msg_destroy frees exactly the regions marked so.
+ */
+Test(live, destroy_unmaps_received_virtual_copy_ool_region)
 {
 	mach_port_t dest = new_receive_right();
 	mach_port_t carried = new_receive_right();
@@ -153,22 +184,17 @@ Test(live, destroy_releases_received_right_and_ool_memory)
 	struct carry_rcv r;
 
 	memset(data, 'z', sizeof(data));
-	send_carry(dest, MACH_PORT_NULL, carried, data, sizeof(data), 77);
-	memset(&r, 0, sizeof(r));
-	cr_assert_eq(mach_msg(&r.msg.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(r), dest, 1000,
-	                      MACH_PORT_NULL), MACH_MSG_SUCCESS);
-	cr_assert_eq(r.msg.port.name, carried);
-	cr_assert_eq(r.msg.port.disposition, MACH_MSG_TYPE_PORT_SEND);
-	cr_assert_eq(send_refs(carried), 1);
+	send_carry(dest, MACH_PORT_NULL, carried, data, sizeof(data), 78);
+	receive_carry(dest, &r);
 	cr_assert_eq(r.msg.ool.size, sizeof(data));
 	cr_assert(is_mapped(r.msg.ool.address));
 	cr_assert_eq(((char *)r.msg.ool.address)[4096], 'z');
+	cr_assert_eq(r.msg.ool.copy, MACH_MSG_VIRTUAL_COPY);
+	cr_assert_eq(r.msg.ool.deallocate, 1, "received OOL region must be marked deallocate, as XNU does");
 
 	mach_msg_destroy(&r.msg.head);
 
-	cr_assert_eq(send_refs(carried), 0, "received send right released");
 	cr_assert(!is_mapped(r.msg.ool.address), "received OOL region unmapped");
-	cr_assert(name_exists(dest), "destination receive right untouched");
 }
 
 static kern_return_t routine_result;
