@@ -178,7 +178,13 @@ static void print_off(FILE *out, uint32_t seg, uint32_t off)
     fprintf(out, "      %-10s", buf);
 }
 
-static void describe_layout(FILE *out, const char *what, const struct mg_layout *l)
+static const char *header_disp(int n)
+{
+    return n == MG_MSGT_POLYMORPHIC ? "from-Poly" : n == 0 ? "none" : disp_name(n);
+}
+
+static void describe_layout(FILE *out, const char *what, const struct mg_layout *l,
+                            const struct mg_routine *rt)
 {
     if (!l->present) {
         fprintf(out, "    %s none\n", what);
@@ -191,7 +197,13 @@ static void describe_layout(FILE *out, const char *what, const struct mg_layout 
             l->has_native ? " +native" : "", l->ndescriptors, l->nsegments,
             mg_trailer_elem_name(l->trailer_elems), l->trailer_size);
     print_off(out, 0, 0);
-    fprintf(out, "%4d header\n", MG_MSG_HEADER_SIZE);
+    fprintf(out, "%4d header", MG_MSG_HEADER_SIZE);
+    if (l == &rt->request)
+        fprintf(out, " remote %s local %s id %" PRId32 "\n",
+                header_disp(rt->request_remote_disposition),
+                header_disp(rt->request_local_disposition), rt->request_id);
+    else
+        fprintf(out, " remote as-delivered local none id %" PRId32 "\n", rt->reply_id);
     if (l->complex) {
         print_off(out, 0, MG_MSG_HEADER_SIZE);
         fprintf(out, "%4d body descriptor-count %" PRIu32 "\n", MG_MSG_BODY_SIZE, l->ndescriptors);
@@ -306,8 +318,8 @@ static void describe_routine(FILE *out, const struct mg_routine *rt)
     fputc('\n', out);
     for (uint32_t i = 0; i < rt->nargs; i++)
         describe_arg(out, &rt->args[i]);
-    describe_layout(out, "request", &rt->request);
-    describe_layout(out, "reply", &rt->reply);
+    describe_layout(out, "request", &rt->request, rt);
+    describe_layout(out, "reply", &rt->reply, rt);
 }
 
 void mg_describe(FILE *out, const struct mg_interface *itf)

@@ -20,7 +20,8 @@
  *             reply-port (mig|special|none|ARG) consume (None|Timeout|Any) [usertypelimit N] [onstacklimit N]
  *     arg NAME ROLE TYPE [user CTYPE[*]] [server CTYPE[*]] [flags] [of PARENT] [owner OWNERSHIP]
  *     request|reply simple|complex size MIN[..MAX] [+native] descriptors N segments N trailer ELEM N
- *       @OFF SIZE header
+ *       @0 24 header remote DISP local DISP id N   (request: dispositions of the request
+ *                                                and reply ports; reply: remote as-delivered)
  *       @OFF SIZE body (descriptor count)
  *       @OFF SIZE port|ool|ool-ports ARG[index] ...details
  *       @OFF SIZE NDR|RetCode|data|count|string-offset|var-count|var-data|native NAME ...

@@ -258,6 +258,11 @@ struct mg_routine {
     uint32_t nargs;
     const struct mg_param *request_port, *reply_port; /* reply_port NULL = mig reply port */
     const struct mg_param *timeout_arg, *msgoption_arg;
+    /* request header dispositions: msgh_remote_port (request port) and msgh_local_port
+     * (reply port: MAKE_SEND_ONCE for the mig reply port, 0 when a simpleroutine has
+     * none); -1 = from that port's Poly argument. The reply's remote disposition is
+     * always the one the request delivered (MACH_MSGH_BITS_REMOTE of its bits). */
+    int request_remote_disposition, request_local_disposition;
 
     /* global options in effect at this routine */
     const char *msgoption;       /* NULL = MACH_MSG_OPTION_NONE */

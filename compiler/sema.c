@@ -187,6 +187,12 @@ static void analyze_routine(struct mg_sema *s, const struct mg_stmt *st, const s
                                                                      : MG_TIMEOUT_SEND;
         rt->timeout = rt->timeout_arg->name;
     }
+    const struct mg_param *rq = rt->request_port, *rp = rt->reply_port;
+    rt->request_remote_disposition = rq->type->in_name;
+    if (rp && rp->user_visible)
+        rt->request_local_disposition = rp->type->in_name;
+    else
+        rt->request_local_disposition = rt->kind == MG_RT_ROUTINE ? MG_MSGT_MAKE_SEND_ONCE : 0;
     /* an explicit user-supplied reply port cannot be the special reply port */
     rt->use_special_reply_port = o->special_reply_port && rt->kind == MG_RT_ROUTINE &&
                                  !(rt->reply_port && rt->reply_port->user_visible);
