@@ -98,18 +98,18 @@ static void check_request(struct srv *s)
         fail_if(s, "MIG_BAD_ARGUMENTS", "%s > %" PRIu64, cnt, mg_em_max_units(t));
         char bytes[300];
         mg_em_times(bytes, sizeof bytes, cnt, mg_em_unit_bytes(t));
-        mg_cw_line(w, "used += (%s + 3u) & ~3u;", bytes);
+        mg_cw_line(w, "msgh_size_delta += (%s + 3u) & ~3u;", bytes);
         maxvar += f->size;
         any_var = true;
         /* later counts are read only once the message is known to reach them */
         if (mg_em_segment_used(l, f->segment + 1))
-            fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 "u + used", l->min_size);
+            fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 "u + msgh_size_delta", l->min_size);
         if (mg_em_segment_used(l, f->segment + 1))
-            mg_cw_line(w, "In%" PRIu32 "P = (Request *)((char *)In0P + used - %" PRIu32 ");",
+            mg_cw_line(w, "In%" PRIu32 "P = (Request *)((char *)In0P + msgh_size_delta - %" PRIu32 ");",
                        f->segment + 1, maxvar);
     }
     if (any_var)
-        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size != %" PRIu32 "u + used", l->min_size);
+        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size != %" PRIu32 "u + msgh_size_delta", l->min_size);
 
     /* descriptors: type and received right; OOL sizes agree with their counts */
     char de[256];
@@ -124,12 +124,12 @@ static void check_request(struct srv *s)
                 req_field(cnt, sizeof cnt, cf);
                 fail_if(s, "MIG_BAD_ARGUMENTS", "%s > %" PRIu32, cnt, t->kpd_count);
             }
-            mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+            mg_cw_line(w, "for (mach_msg_type_number_t Index = 0; Index < %" PRIu32 "; Index++)",
                        t->kpd_count);
             w->indent++;
             fail_if(s, "MIG_TYPE_ERROR",
-                    "In0P->%s[idx].type != MACH_MSG_PORT_DESCRIPTOR ||\n\t    "
-                    "(In0P->%s[idx].name != MACH_PORT_NULL && In0P->%s[idx].disposition != %s)",
+                    "In0P->%s[Index].type != MACH_MSG_PORT_DESCRIPTOR ||\n\t    "
+                    "(In0P->%s[Index].name != MACH_PORT_NULL && In0P->%s[Index].disposition != %s)",
                     d->arg->name, d->arg->name, d->arg->name, mg_em_received(d->received));
             w->indent--;
             continue;
@@ -201,7 +201,7 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
     switch (a->role) {
     case MG_ROLE_REQUEST_PORT:
     case MG_ROLE_REPLY_PORT:
-        snprintf(buf, n, "%s", a->name);
+        snprintf(buf, n, "arg_%s", a->name);
         return;
     case MG_ROLE_MSGSEQNO: snprintf(buf, n, "TrailerP->msgh_seqno"); return;
     case MG_ROLE_SECTOKEN: snprintf(buf, n, "TrailerP->msgh_sender"); return;
@@ -214,13 +214,13 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
         else if (p->role == MG_ROLE_REPLY_PORT)
             snprintf(buf, n, "MACH_MSGH_BITS_REMOTE(In0P->Head.msgh_bits)");
         else if (p->in_reply)
-            snprintf(buf, n, "&%s", a->name);
+            snprintf(buf, n, "&arg_%s", a->name);
         else
             snprintf(buf, n, "(mach_msg_type_name_t)In0P->%s.disposition", p->name);
         return;
     }
     case MG_ROLE_DEALLOC:
-        snprintf(buf, n, "&%s", a->name);
+        snprintf(buf, n, "&arg_%s", a->name);
         return;
     case MG_ROLE_COUNT: {
         const struct mg_param *p = a->parent;
@@ -238,11 +238,11 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
     }
     /* in, out, inout */
     if (t->kpd_count > 1) {
-        snprintf(buf, n, "%s", a->name); /* a local array of names */
+        snprintf(buf, n, "arg_%s", a->name); /* a local array of names */
         return;
     }
     if (t->intran || t->outtran || t->destructor || t->wire != MG_WIRE_INLINE) {
-        snprintf(buf, n, "%s%s", a->in_reply ? "&" : "", a->name);
+        snprintf(buf, n, "%sarg_%s", a->in_reply ? "&" : "", a->name);
         return;
     }
     const struct mg_msg_field *f = mg_em_find_field(a->in_reply ? rp : rq, a,
@@ -279,19 +279,19 @@ static void declare_locals(struct srv *s)
             const char *hdr = a->role == MG_ROLE_REQUEST_PORT ? "In0P->Head.msgh_local_port"
                                                               : "In0P->Head.msgh_remote_port";
             if (t->intran)
-                mg_cw_line(w, "%s%s%s = %s(%s);", vt, sp, a->name, t->intran, hdr);
+                mg_cw_line(w, "%s%sarg_%s = %s(%s);", vt, sp, a->name, t->intran, hdr);
             else
-                mg_cw_line(w, "%s%s%s = %s;", vt, sp, a->name, hdr);
+                mg_cw_line(w, "%s%sarg_%s = %s;", vt, sp, a->name, hdr);
             continue;
         }
         case MG_ROLE_POLY:
             if (a->parent->in_reply)
-                mg_cw_line(w, "mach_msg_type_name_t %s = %s;", a->name,
+                mg_cw_line(w, "mach_msg_type_name_t arg_%s = %s;", a->name,
                            a->parent->type->out_name >= 0 ? mg_em_disposition(a->parent->type->out_name)
                                                           : "MACH_MSG_TYPE_PORT_NONE");
             continue;
         case MG_ROLE_DEALLOC:
-            mg_cw_line(w, "boolean_t %s = FALSE;", a->name);
+            mg_cw_line(w, "boolean_t arg_%s = FALSE;", a->name);
             continue;
         case MG_ROLE_IN:
         case MG_ROLE_OUT:
@@ -300,12 +300,12 @@ static void declare_locals(struct srv *s)
         }
         if (t->kpd_count > 1) {
             /* the routine sees a plain array of names */
-            mg_cw_line(w, "%s %s[%" PRIu32 "];", mg_em_port_elem_ctype(t, MG_EM_SERVER), a->name,
+            mg_cw_line(w, "%s arg_%s[%" PRIu32 "];", mg_em_port_elem_ctype(t, MG_EM_SERVER), a->name,
                        t->kpd_count);
             if (a->in_request) {
-                mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+                mg_cw_line(w, "for (mach_msg_type_number_t Index = 0; Index < %" PRIu32 "; Index++)",
                            t->kpd_count);
-                mg_cw_line(w, "\t%s[idx] = In0P->%s[idx].name;", a->name, a->name);
+                mg_cw_line(w, "\targ_%s[Index] = In0P->%s[Index].name;", a->name, a->name);
             }
             continue;
         }
@@ -326,11 +326,11 @@ static void declare_locals(struct srv *s)
             if (a->in_reply && t->wire == MG_WIRE_INLINE)
                 continue;
             if (t->intran)
-                mg_cw_line(w, "%s%s%s = %s(%s);", vt, sp, a->name, t->intran, ex);
+                mg_cw_line(w, "%s%sarg_%s = %s(%s);", vt, sp, a->name, t->intran, ex);
             else
-                mg_cw_line(w, "%s%s%s = %s;", vt, sp, a->name, ex);
+                mg_cw_line(w, "%s%sarg_%s = %s;", vt, sp, a->name, ex);
         } else if (t->wire != MG_WIRE_INLINE || t->outtran) {
-            mg_cw_line(w, "%s%s%s;", vt, sp, a->name);
+            mg_cw_line(w, "%s%sarg_%s;", vt, sp, a->name);
         }
     }
 }
@@ -394,14 +394,15 @@ static void build_reply(struct srv *s)
             const struct mg_msg_field *cf = t->var_array ? count_field_of(l, a) : NULL;
             if (cf)
                 fail_if(s, "MIG_ARRAY_TOO_LARGE", "OutP->%s > %" PRIu32, cf->name, t->kpd_count);
-            mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+            mg_cw_line(w, "for (mach_msg_type_number_t Index = 0; Index < %" PRIu32 "; Index++)",
                        t->kpd_count);
             char v[300];
             if (cf)
-                snprintf(v, sizeof v, "idx < OutP->%s ? %s[idx] : MACH_PORT_NULL", cf->name, a->name);
+                snprintf(v, sizeof v, "Index < OutP->%s ? arg_%s[Index] : MACH_PORT_NULL", cf->name,
+                         a->name);
             else
-                snprintf(v, sizeof v, "%s[idx]", a->name);
-            mg_cw_line(w, "\tOutP->%s[idx] = (mach_msg_port_descriptor_t){ .name = %s, "
+                snprintf(v, sizeof v, "arg_%s[Index]", a->name);
+            mg_cw_line(w, "\tOutP->%s[Index] = (mach_msg_port_descriptor_t){ .name = %s, "
                           ".disposition = %s, .type = MACH_MSG_PORT_DESCRIPTOR };",
                        a->name, v, mg_em_disposition(d->disposition));
             continue;
@@ -409,17 +410,19 @@ static void build_reply(struct srv *s)
         desc_expr(de, sizeof de, "OutP", d);
         char val[256], disp[256], dealloc[128];
         if (t->outtran)
-            snprintf(val, sizeof val, "%s(%s)", t->outtran, a->name);
+            snprintf(val, sizeof val, "%s(arg_%s)", t->outtran, a->name);
         else
-            snprintf(val, sizeof val, "%s", a->name);
+            snprintf(val, sizeof val, "arg_%s", a->name);
         if (d->disposition < 0 && a->poly)
-            snprintf(disp, sizeof disp, "%s", a->poly->name);
+            snprintf(disp, sizeof disp, "arg_%s", a->poly->name);
         else
             snprintf(disp, sizeof disp, "%s", mg_em_disposition(d->disposition));
         snprintf(dealloc, sizeof dealloc, "%s",
                  d->dealloc == MG_DEALLOC_YES ? "TRUE"
-                 : d->dealloc == MG_DEALLOC_MAYBE && a->dealloc_arg ? a->dealloc_arg->name
+                 : d->dealloc == MG_DEALLOC_MAYBE && a->dealloc_arg ? "arg_DEALLOC"
                                                                     : "FALSE");
+        if (strcmp(dealloc, "arg_DEALLOC") == 0)
+            snprintf(dealloc, sizeof dealloc, "arg_%s", a->dealloc_arg->name);
         if (d->kind == MG_DESC_PORT) {
             mg_cw_line(w, "%s = (mach_msg_port_descriptor_t){ .name = %s, .disposition = %s, "
                           ".type = MACH_MSG_PORT_DESCRIPTOR };", de, val, disp);
@@ -457,17 +460,17 @@ static void build_reply(struct srv *s)
         else if (f->kind == MG_FIELD_RETCODE)
             mg_cw_line(w, "OutP->RetCode = KERN_SUCCESS;");
         else if (f->kind == MG_FIELD_DATA && f->arg->type->outtran)
-            mg_cw_line(w, "OutP->%s = %s(%s);", f->name, f->arg->type->outtran, f->arg->name);
+            mg_cw_line(w, "OutP->%s = %s(arg_%s);", f->name, f->arg->type->outtran, f->arg->name);
         else if (f->kind == MG_FIELD_DATA && f->arg->type->string)
             mg_cw_line(w, "OutP->%s[%" PRIu64 "] = '\\0';", f->name, f->arg->type->number - 1);
         else if (f->kind == MG_FIELD_VAR_DATA && f->arg->type->string) {
             uint64_t n = f->arg->type->number;
             mg_cw_brace(w);
-            mg_cw_line(w, "const char *nul = (const char *)memchr(OutP->%s, '\\0', %" PRIu64 ");",
+            mg_cw_line(w, "const char *Nul = (const char *)memchr(OutP->%s, '\\0', %" PRIu64 ");",
                        f->name, n);
-            mg_cw_line(w, "if (nul == NULL)");
+            mg_cw_line(w, "if (Nul == NULL)");
             mg_cw_line(w, "\tOutP->%s[%" PRIu64 "] = '\\0';", f->name, n - 1);
-            mg_cw_line(w, "OutP->%s = nul ? (mach_msg_type_number_t)(nul - OutP->%s) + 1 : %" PRIu64 ";",
+            mg_cw_line(w, "OutP->%s = Nul ? (mach_msg_type_number_t)(Nul - OutP->%s) + 1 : %" PRIu64 ";",
                        f->count_field->name, f->name, n);
             mg_cw_end(w);
         }
@@ -489,7 +492,7 @@ static void build_reply(struct srv *s)
             fail_if(s, "MIG_ARRAY_TOO_LARGE", "%sN > %" PRIu64, f->name,
                     mg_em_max_units(f->arg->type));
     }
-    mg_cw_line(w, "mach_msg_size_t rused = 0, bytes;");
+    mg_cw_line(w, "mach_msg_size_t ReplySizeDelta = 0, ByteCount;");
     uint32_t maxvar = 0;
     for (uint32_t k = 0; k < l->nsegments; k++) {
         const struct mg_msg_field *end = NULL;
@@ -503,26 +506,26 @@ static void build_reply(struct srv *s)
             char n[260], b[300];
             snprintf(n, sizeof n, "%sN", of ? of->name : end->name);
             mg_em_times(b, sizeof b, n, mg_em_unit_bytes(end->arg->type));
-            mg_cw_line(w, "bytes = %s;", b);
-            mg_cw_line(w, "memset((char *)OutP->%s + bytes, 0, ((bytes + 3u) & ~3u) - bytes);",
+            mg_cw_line(w, "ByteCount = %s;", b);
+            mg_cw_line(w, "memset((char *)OutP->%s + ByteCount, 0, ((ByteCount + 3u) & ~3u) - ByteCount);",
                        end->name);
         }
         if (k > 0) {
             if (end)
-                mg_cw_line(w, "memmove((char *)OutP + %" PRIu32 "u + rused - %" PRIu32 "u, "
-                              "(char *)OutP + %" PRIu32 "u, %" PRIu32 "u + bytes);",
+                mg_cw_line(w, "memmove((char *)OutP + %" PRIu32 "u + ReplySizeDelta - %" PRIu32 "u, "
+                              "(char *)OutP + %" PRIu32 "u, %" PRIu32 "u + ByteCount);",
                            base, maxvar, base, end->offset);
             else if (l->max_size > base)
-                mg_cw_line(w, "memmove((char *)OutP + %" PRIu32 "u + rused - %" PRIu32 "u, "
+                mg_cw_line(w, "memmove((char *)OutP + %" PRIu32 "u + ReplySizeDelta - %" PRIu32 "u, "
                               "(char *)OutP + %" PRIu32 "u, %" PRIu32 "u);",
                            base, maxvar, base, l->max_size - base);
         }
         if (end) {
-            mg_cw_line(w, "rused += (bytes + 3u) & ~3u;");
+            mg_cw_line(w, "ReplySizeDelta += (ByteCount + 3u) & ~3u;");
             maxvar += end->size;
         }
     }
-    mg_cw_line(w, "OutP->Head.msgh_size = %" PRIu32 "u - %" PRIu32 "u + rused;", l->max_size, maxvar);
+    mg_cw_line(w, "OutP->Head.msgh_size = %" PRIu32 "u - %" PRIu32 "u + ReplySizeDelta;", l->max_size, maxvar);
 }
 
 static void server_stub(struct srv *s)
@@ -554,7 +557,7 @@ static void server_stub(struct srv *s)
     for (uint32_t i = 0; i < rt->nargs; i++)
         trailer |= rt->args[i].server_trailer;
     if (any_var)
-        mg_cw_line(w, "mach_msg_size_t used = 0;");
+        mg_cw_line(w, "mach_msg_size_t msgh_size_delta = 0;");
     if (trailer)
         mg_cw_line(w, "const mach_msg_max_trailer_t *TrailerP;");
     mg_cw_line(w, "kern_return_t RetCode;");
@@ -587,7 +590,7 @@ static void server_stub(struct srv *s)
         const struct mg_param *a = &rt->args[i];
         if (a->server_visible && a->type->destructor &&
             (a->in_request || a->role == MG_ROLE_REQUEST_PORT || a->role == MG_ROLE_REPLY_PORT))
-            mg_cw_line(w, "%s(%s);", a->type->destructor, a->name);
+            mg_cw_line(w, "%s(arg_%s);", a->type->destructor, a->name);
     }
     if (rt->kind == MG_RT_SIMPLEROUTINE) {
         mg_cw_line(w, "MACHGEN_RETURN_ERROR(RetCode);");

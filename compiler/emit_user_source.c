@@ -94,14 +94,14 @@ static void pack_descriptors(struct usr *u)
                 mg_cw_line(w, "if (%s > %" PRIu32 ")", count_param(a), t->kpd_count);
                 mg_cw_line(w, "\treturn MIG_ARRAY_TOO_LARGE;");
             }
-            mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+            mg_cw_line(w, "for (mach_msg_type_number_t Index = 0; Index < %" PRIu32 "; Index++)",
                        t->kpd_count);
             if (t->var_array)
-                snprintf(val, sizeof val, "idx < %s ? %s[idx] : MACH_PORT_NULL", count_param(a),
+                snprintf(val, sizeof val, "Index < %s ? %s[Index] : MACH_PORT_NULL", count_param(a),
                          a->name);
             else
-                snprintf(val, sizeof val, "%s[idx]", a->name);
-            mg_cw_line(w, "\tInP->%s[idx] = (mach_msg_port_descriptor_t){ .name = %s, "
+                snprintf(val, sizeof val, "%s[Index]", a->name);
+            mg_cw_line(w, "\tInP->%s[Index] = (mach_msg_port_descriptor_t){ .name = %s, "
                           ".disposition = %s, .type = MACH_MSG_PORT_DESCRIPTOR };",
                        a->name, val, mg_em_disposition(d->disposition));
             continue;
@@ -201,19 +201,19 @@ static void pack_inline(struct usr *u)
             if (t->string) {
                 mg_cw_line(w, "%s = (mach_msg_type_number_t)mig_strncpy(%s, %s, %" PRIu64 ");", cf,
                            fe, a->name, t->number);
-                mg_cw_line(w, "const mach_msg_size_t bytes = %s;", cf);
+                mg_cw_line(w, "const mach_msg_size_t ByteCount = %s;", cf);
             } else {
                 char b[300];
                 mg_em_times(b, sizeof b, count_param(a), mg_em_unit_bytes(t));
-                mg_cw_line(w, "const mach_msg_size_t bytes = %s;", b);
-                mg_cw_line(w, "memcpy(%s, %s, bytes);", fe, a->name);
+                mg_cw_line(w, "const mach_msg_size_t ByteCount = %s;", b);
+                mg_cw_line(w, "memcpy(%s, %s, ByteCount);", fe, a->name);
             }
-            mg_cw_line(w, "memset((char *)%s + bytes, 0, ((bytes + 3u) & ~3u) - bytes);", fe);
-            mg_cw_line(w, "used += (bytes + 3u) & ~3u;");
+            mg_cw_line(w, "memset((char *)%s + ByteCount, 0, ((ByteCount + 3u) & ~3u) - ByteCount);", fe);
+            mg_cw_line(w, "msgh_size_delta += (ByteCount + 3u) & ~3u;");
             mg_cw_end(w);
             maxvar += f->size;
             if (mg_em_segment_used(l, f->segment + 1))
-                mg_cw_line(w, "In%" PRIu32 "P = (Request *)((char *)InP + used - %" PRIu32 ");",
+                mg_cw_line(w, "In%" PRIu32 "P = (Request *)((char *)InP + msgh_size_delta - %" PRIu32 ");",
                            f->segment + 1, maxvar);
             break;
         }
@@ -315,7 +315,7 @@ static void check_reply(struct usr *u)
     }
     reply_fail(u, "MIG_TYPE_ERROR", "Out0P->Head.msgh_remote_port != MACH_PORT_NULL");
     if (has_var(l) && has_var(&rt->request))
-        mg_cw_line(w, "used = 0;");
+        mg_cw_line(w, "msgh_size_delta = 0;");
 
     /* variable arrays: counts within bounds, size exactly what they imply */
     uint32_t maxvar = 0;
@@ -327,19 +327,19 @@ static void check_reply(struct usr *u)
             continue;
         const struct mg_type *t = f->arg->type;
         seg_field(cnt, sizeof cnt, "Out", f->count_field);
-        reply_fail(u, "MIG_TYPE_ERROR", "%s > %" PRIu64 " ||\n\t    msgh_size < %" PRIu32 "u + used",
+        reply_fail(u, "MIG_TYPE_ERROR", "%s > %" PRIu64 " ||\n\t    msgh_size < %" PRIu32 "u + msgh_size_delta",
                    cnt, mg_em_max_units(t), l->min_size);
         char bytes[300];
         mg_em_times(bytes, sizeof bytes, cnt, mg_em_unit_bytes(t));
-        mg_cw_line(w, "used += (%s + 3u) & ~3u;", bytes);
+        mg_cw_line(w, "msgh_size_delta += (%s + 3u) & ~3u;", bytes);
         maxvar += f->size;
         any_var = true;
         if (mg_em_segment_used(l, f->segment + 1))
-            mg_cw_line(w, "Out%" PRIu32 "P = (Reply *)((char *)Out0P + used - %" PRIu32 ");",
+            mg_cw_line(w, "Out%" PRIu32 "P = (Reply *)((char *)Out0P + msgh_size_delta - %" PRIu32 ");",
                        f->segment + 1, maxvar);
     }
     if (any_var)
-        reply_fail(u, "MIG_TYPE_ERROR", "msgh_size != %" PRIu32 "u + used", l->min_size);
+        reply_fail(u, "MIG_TYPE_ERROR", "msgh_size != %" PRIu32 "u + msgh_size_delta", l->min_size);
 
     char de[256];
     for (uint32_t i = 0; i < l->ndescriptors; i++) {
@@ -353,12 +353,12 @@ static void check_reply(struct usr *u)
                 seg_field(cnt, sizeof cnt, "Out", cf);
                 reply_fail(u, "MIG_TYPE_ERROR", "%s > %" PRIu32, cnt, t->kpd_count);
             }
-            mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %" PRIu32 "; idx++)",
+            mg_cw_line(w, "for (mach_msg_type_number_t Index = 0; Index < %" PRIu32 "; Index++)",
                        t->kpd_count);
             w->indent++;
             reply_fail(u, "MIG_TYPE_ERROR",
-                       "Out0P->%s[idx].type != MACH_MSG_PORT_DESCRIPTOR ||\n\t    "
-                       "(Out0P->%s[idx].name != MACH_PORT_NULL && Out0P->%s[idx].disposition != %s)",
+                       "Out0P->%s[Index].type != MACH_MSG_PORT_DESCRIPTOR ||\n\t    "
+                       "(Out0P->%s[Index].name != MACH_PORT_NULL && Out0P->%s[Index].disposition != %s)",
                        d->arg->name, d->arg->name, d->arg->name, mg_em_received(d->received));
             w->indent--;
             continue;
@@ -425,8 +425,8 @@ static void unpack_reply(struct usr *u)
                     seg_field(n, sizeof n, "Out", cf);
                 else
                     snprintf(n, sizeof n, "%" PRIu32, a->type->kpd_count);
-                mg_cw_line(w, "for (mach_msg_type_number_t idx = 0; idx < %s; idx++)", n);
-                mg_cw_line(w, "\t%s[idx] = Out0P->%s[idx].name;", a->name, a->name);
+                mg_cw_line(w, "for (mach_msg_type_number_t Index = 0; Index < %s; Index++)", n);
+                mg_cw_line(w, "\t%s[Index] = Out0P->%s[Index].name;", a->name, a->name);
             } else
                 mg_cw_line(w, "*%s = %s.name;", a->name, de);
         } else {
@@ -470,7 +470,7 @@ static void unpack_reply(struct usr *u)
                 mg_cw_open(w, "if (%s > *%s)", cf, a->count->name);
                 mg_cw_line(w, "memcpy(%s, %s, *%s * %" PRIu32 "u);", a->name, fe, a->count->name,
                            mg_em_unit_bytes(t));
-                mg_cw_line(w, "result = MIG_ARRAY_TOO_LARGE;");
+                mg_cw_line(w, "Result = MIG_ARRAY_TOO_LARGE;");
                 mg_cw_close(w, " else {");
                 w->indent++;
                 mg_cw_line(w, "memcpy(%s, %s, %s * %" PRIu32 "u);", a->name, fe, cf,
@@ -550,17 +550,17 @@ static void user_stub(struct usr *u)
         mg_cw_line(w, "mach_msg_size_t msgh_size;");
     }
     if (has_var(rq) || (rpc && has_var(rp)))
-        mg_cw_line(w, "mach_msg_size_t used = 0;");
+        mg_cw_line(w, "mach_msg_size_t msgh_size_delta = 0;");
     bool trailer = false;
     for (uint32_t i = 0; i < rt->nargs; i++)
         trailer |= rt->args[i].user_trailer;
     if (rpc && trailer)
         mg_cw_line(w, "const mach_msg_max_trailer_t *TrailerP;");
     if (rpc && has_countinout(rt))
-        mg_cw_line(w, "kern_return_t result = KERN_SUCCESS;");
+        mg_cw_line(w, "kern_return_t Result = KERN_SUCCESS;");
     mg_cw_line(w, "mach_msg_return_t msg_result;");
     if (mig_reply)
-        mg_cw_line(w, "mach_port_t reply_port;");
+        mg_cw_line(w, "mach_port_t ReplyPort;");
     mg_cw_blank(w);
 
     pack_descriptors(u);
@@ -582,9 +582,9 @@ static void user_stub(struct usr *u)
         else
             snprintf(local, sizeof local, "%s", mg_em_disposition(rpp->type->in_name));
     } else if (rpc) {
-        reply_name = "reply_port";
+        reply_name = "ReplyPort";
         snprintf(local, sizeof local, "MACH_MSG_TYPE_MAKE_SEND_ONCE");
-        mg_cw_line(w, "reply_port = %s();",
+        mg_cw_line(w, "ReplyPort = %s();",
                    rt->use_special_reply_port ? "mig_get_special_reply_port" : "mig_get_reply_port");
     } else {
         snprintf(local, sizeof local, "0");
@@ -592,7 +592,7 @@ static void user_stub(struct usr *u)
     mg_cw_line(w, "InP->Head.msgh_bits = MACH_MSGH_BITS(%s, %s)%s;", remote, local,
                rq->complex ? " | MACH_MSGH_BITS_COMPLEX" : "");
     if (has_var(rq))
-        mg_cw_line(w, "InP->Head.msgh_size = %" PRIu32 "u + used;", rq->min_size);
+        mg_cw_line(w, "InP->Head.msgh_size = %" PRIu32 "u + msgh_size_delta;", rq->min_size);
     else
         mg_cw_line(w, "InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);");
     mg_cw_line(w, "InP->Head.msgh_remote_port = %s;", rqp->name);
@@ -621,9 +621,9 @@ static void user_stub(struct usr *u)
         mg_cw_line(w, " * late reply could arrive, so the port is destroyed */");
         mg_cw_line(w, "if (msg_result == MACH_SEND_INVALID_DATA || msg_result == MACH_SEND_INVALID_DEST ||");
         mg_cw_line(w, "    msg_result == MACH_SEND_INVALID_HEADER)");
-        mg_cw_line(w, "\tmig_put_reply_port(reply_port);");
+        mg_cw_line(w, "\tmig_put_reply_port(ReplyPort);");
         mg_cw_line(w, "else");
-        mg_cw_line(w, "\tmig_dealloc_reply_port(reply_port);");
+        mg_cw_line(w, "\tmig_dealloc_reply_port(ReplyPort);");
     }
     consume_on_send_error(u);
     mg_cw_line(w, "return msg_result;");
@@ -632,7 +632,7 @@ static void user_stub(struct usr *u)
     check_reply(u);
     mg_cw_blank(w);
     unpack_reply(u);
-    mg_cw_line(w, "return %s;", has_countinout(rt) ? "result" : "KERN_SUCCESS");
+    mg_cw_line(w, "return %s;", has_countinout(rt) ? "Result" : "KERN_SUCCESS");
     mg_cw_end(w);
     mg_cw_blank(w);
 }

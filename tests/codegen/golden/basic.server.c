@@ -30,9 +30,9 @@ static void _Xadd(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	if (msgh_size != 40)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
 
-	mach_port_t server = In0P->Head.msgh_local_port;
+	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	RetCode = add(
-		server,
+		arg_server,
 		In0P->a,
 		In0P->b,
 		&OutP->sum);
@@ -57,9 +57,9 @@ static void _Xping(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	if (msgh_size != 36)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
 
-	mach_port_t server = In0P->Head.msgh_local_port;
+	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	RetCode = ping(
-		server,
+		arg_server,
 		In0P->seq);
 	MACHGEN_RETURN_ERROR(RetCode);
 }

@@ -27,28 +27,28 @@ kern_return_t add
 	Reply *Out0P = &Mess.Out;
 	mach_msg_size_t msgh_size;
 	mach_msg_return_t msg_result;
-	mach_port_t reply_port;
+	mach_port_t ReplyPort;
 
 	InP->NDR = NDR_record;
 	InP->a = a;
 	InP->b = b;
-	reply_port = mig_get_reply_port();
+	ReplyPort = mig_get_reply_port();
 	InP->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 	InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);
 	InP->Head.msgh_remote_port = server;
-	InP->Head.msgh_local_port = reply_port;
+	InP->Head.msgh_local_port = ReplyPort;
 	InP->Head.msgh_voucher_port = MACH_PORT_NULL;
 	InP->Head.msgh_id = 100;
 
-	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
 	if (msg_result != MACH_MSG_SUCCESS) {
 		/* a request that never left keeps the reply port; after anything else a
 		 * late reply could arrive, so the port is destroyed */
 		if (msg_result == MACH_SEND_INVALID_DATA || msg_result == MACH_SEND_INVALID_DEST ||
 		    msg_result == MACH_SEND_INVALID_HEADER)
-			mig_put_reply_port(reply_port);
+			mig_put_reply_port(ReplyPort);
 		else
-			mig_dealloc_reply_port(reply_port);
+			mig_dealloc_reply_port(ReplyPort);
 		return msg_result;
 	}
 

@@ -36,22 +36,22 @@ static void _Xgive(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	if (In0P->any.type != MACH_MSG_PORT_DESCRIPTOR)
 		MACHGEN_RETURN_ERROR(MIG_TYPE_ERROR);
 
-	mach_port_t server = In0P->Head.msgh_local_port;
-	mach_port_t rcv = In0P->rcv.name;
-	mach_port_t any = In0P->any.name;
-	mach_port_t back;
+	mach_port_t arg_server = In0P->Head.msgh_local_port;
+	mach_port_t arg_rcv = In0P->rcv.name;
+	mach_port_t arg_any = In0P->any.name;
+	mach_port_t arg_back;
 	RetCode = give(
-		server,
-		rcv,
-		any,
+		arg_server,
+		arg_rcv,
+		arg_any,
 		(mach_msg_type_name_t)In0P->any.disposition,
-		&back);
+		&arg_back);
 	if (RetCode != KERN_SUCCESS)
 		MACHGEN_RETURN_ERROR(RetCode);
 
 	OutP->Head.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
 	OutP->msgh_body.msgh_descriptor_count = 1;
-	OutP->back = (mach_msg_port_descriptor_t){ .name = back, .disposition = MACH_MSG_TYPE_MAKE_SEND, .type = MACH_MSG_PORT_DESCRIPTOR };
+	OutP->back = (mach_msg_port_descriptor_t){ .name = arg_back, .disposition = MACH_MSG_TYPE_MAKE_SEND, .type = MACH_MSG_PORT_DESCRIPTOR };
 	OutP->Head.msgh_size = (mach_msg_size_t)sizeof(Reply);
 }
 
@@ -75,22 +75,22 @@ static void _Xblob(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	if (In0P->data.size != In0P->dataCnt)
 		MACHGEN_RETURN_ERROR(MIG_TYPE_ERROR);
 
-	mach_port_t server = In0P->Head.msgh_local_port;
-	vm_offset_t data = (vm_offset_t)(In0P->data.address);
-	vm_offset_t copy;
+	mach_port_t arg_server = In0P->Head.msgh_local_port;
+	vm_offset_t arg_data = (vm_offset_t)(In0P->data.address);
+	vm_offset_t arg_copy;
 	OutP->copyCnt = 0;
 	RetCode = blob(
-		server,
-		data,
+		arg_server,
+		arg_data,
 		In0P->dataCnt,
-		&copy,
+		&arg_copy,
 		&OutP->copyCnt);
 	if (RetCode != KERN_SUCCESS)
 		MACHGEN_RETURN_ERROR(RetCode);
 
 	OutP->Head.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
 	OutP->msgh_body.msgh_descriptor_count = 1;
-	OutP->copy = (mach_msg_ool_descriptor_t){ .address = (void *)copy, .size = OutP->copyCnt, .deallocate = FALSE, .copy = MACH_MSG_VIRTUAL_COPY, .type = MACH_MSG_OOL_DESCRIPTOR };
+	OutP->copy = (mach_msg_ool_descriptor_t){ .address = (void *)arg_copy, .size = OutP->copyCnt, .deallocate = FALSE, .copy = MACH_MSG_VIRTUAL_COPY, .type = MACH_MSG_OOL_DESCRIPTOR };
 	OutP->NDR = NDR_record;
 	OutP->Head.msgh_size = (mach_msg_size_t)sizeof(Reply);
 }
@@ -116,9 +116,9 @@ static void _Xwho(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	if (TrailerP->msgh_trailer_size < sizeof(mach_msg_audit_trailer_t))
 		MACHGEN_RETURN_ERROR(MIG_TRAILER_ERROR);
 
-	mach_port_t server = In0P->Head.msgh_local_port;
+	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	RetCode = who(
-		server,
+		arg_server,
 		TrailerP->msgh_audit,
 		&OutP->pid);
 	if (RetCode != KERN_SUCCESS)

@@ -28,28 +28,28 @@ kern_return_t give
 	Reply *Out0P = &Mess.Out;
 	mach_msg_size_t msgh_size;
 	mach_msg_return_t msg_result;
-	mach_port_t reply_port;
+	mach_port_t ReplyPort;
 
 	InP->msgh_body.msgh_descriptor_count = 2;
 	InP->rcv = (mach_msg_port_descriptor_t){ .name = rcv, .disposition = MACH_MSG_TYPE_MOVE_RECEIVE, .type = MACH_MSG_PORT_DESCRIPTOR };
 	InP->any = (mach_msg_port_descriptor_t){ .name = any, .disposition = anyPoly, .type = MACH_MSG_PORT_DESCRIPTOR };
-	reply_port = mig_get_reply_port();
+	ReplyPort = mig_get_reply_port();
 	InP->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) | MACH_MSGH_BITS_COMPLEX;
 	InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);
 	InP->Head.msgh_remote_port = server;
-	InP->Head.msgh_local_port = reply_port;
+	InP->Head.msgh_local_port = ReplyPort;
 	InP->Head.msgh_voucher_port = MACH_PORT_NULL;
 	InP->Head.msgh_id = 700;
 
-	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
 	if (msg_result != MACH_MSG_SUCCESS) {
 		/* a request that never left keeps the reply port; after anything else a
 		 * late reply could arrive, so the port is destroyed */
 		if (msg_result == MACH_SEND_INVALID_DATA || msg_result == MACH_SEND_INVALID_DEST ||
 		    msg_result == MACH_SEND_INVALID_HEADER)
-			mig_put_reply_port(reply_port);
+			mig_put_reply_port(ReplyPort);
 		else
-			mig_dealloc_reply_port(reply_port);
+			mig_dealloc_reply_port(ReplyPort);
 		return msg_result;
 	}
 
@@ -107,29 +107,29 @@ kern_return_t blob
 	Reply *Out0P = &Mess.Out;
 	mach_msg_size_t msgh_size;
 	mach_msg_return_t msg_result;
-	mach_port_t reply_port;
+	mach_port_t ReplyPort;
 
 	InP->msgh_body.msgh_descriptor_count = 1;
 	InP->data = (mach_msg_ool_descriptor_t){ .address = (void *)data, .size = dataCnt, .deallocate = TRUE, .copy = MACH_MSG_VIRTUAL_COPY, .type = MACH_MSG_OOL_DESCRIPTOR };
 	InP->NDR = NDR_record;
 	InP->dataCnt = dataCnt;
-	reply_port = mig_get_reply_port();
+	ReplyPort = mig_get_reply_port();
 	InP->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) | MACH_MSGH_BITS_COMPLEX;
 	InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);
 	InP->Head.msgh_remote_port = server;
-	InP->Head.msgh_local_port = reply_port;
+	InP->Head.msgh_local_port = ReplyPort;
 	InP->Head.msgh_voucher_port = MACH_PORT_NULL;
 	InP->Head.msgh_id = 701;
 
-	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
 	if (msg_result != MACH_MSG_SUCCESS) {
 		/* a request that never left keeps the reply port; after anything else a
 		 * late reply could arrive, so the port is destroyed */
 		if (msg_result == MACH_SEND_INVALID_DATA || msg_result == MACH_SEND_INVALID_DEST ||
 		    msg_result == MACH_SEND_INVALID_HEADER)
-			mig_put_reply_port(reply_port);
+			mig_put_reply_port(ReplyPort);
 		else
-			mig_dealloc_reply_port(reply_port);
+			mig_dealloc_reply_port(ReplyPort);
 		return msg_result;
 	}
 
@@ -188,25 +188,25 @@ kern_return_t who
 	Reply *Out0P = &Mess.Out;
 	mach_msg_size_t msgh_size;
 	mach_msg_return_t msg_result;
-	mach_port_t reply_port;
+	mach_port_t ReplyPort;
 
-	reply_port = mig_get_reply_port();
+	ReplyPort = mig_get_reply_port();
 	InP->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 	InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);
 	InP->Head.msgh_remote_port = server;
-	InP->Head.msgh_local_port = reply_port;
+	InP->Head.msgh_local_port = ReplyPort;
 	InP->Head.msgh_voucher_port = MACH_PORT_NULL;
 	InP->Head.msgh_id = 702;
 
-	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
 	if (msg_result != MACH_MSG_SUCCESS) {
 		/* a request that never left keeps the reply port; after anything else a
 		 * late reply could arrive, so the port is destroyed */
 		if (msg_result == MACH_SEND_INVALID_DATA || msg_result == MACH_SEND_INVALID_DEST ||
 		    msg_result == MACH_SEND_INVALID_HEADER)
-			mig_put_reply_port(reply_port);
+			mig_put_reply_port(ReplyPort);
 		else
-			mig_dealloc_reply_port(reply_port);
+			mig_dealloc_reply_port(ReplyPort);
 		return msg_result;
 	}
 

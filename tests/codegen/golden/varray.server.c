@@ -24,7 +24,7 @@ static void _Xput(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	Request *In1P;
 	Reply *OutP = (Reply *)OutHeadP;
 	const mach_msg_size_t msgh_size = In0P->Head.msgh_size;
-	mach_msg_size_t used = 0;
+	mach_msg_size_t msgh_size_delta = 0;
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
@@ -33,16 +33,16 @@ static void _Xput(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
 	if (In0P->dataCnt > 16)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
-	used += (In0P->dataCnt * 4u + 3u) & ~3u;
-	if (msgh_size < 40u + used)
+	msgh_size_delta += (In0P->dataCnt * 4u + 3u) & ~3u;
+	if (msgh_size < 40u + msgh_size_delta)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
-	In1P = (Request *)((char *)In0P + used - 64);
-	if (msgh_size != 40u + used)
+	In1P = (Request *)((char *)In0P + msgh_size_delta - 64);
+	if (msgh_size != 40u + msgh_size_delta)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
 
-	mach_port_t server = In0P->Head.msgh_local_port;
+	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	RetCode = s_put(
-		server,
+		arg_server,
 		In0P->data,
 		In0P->dataCnt,
 		In1P->after,
@@ -70,10 +70,10 @@ static void _Xget(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	if (msgh_size != 36)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
 
-	mach_port_t server = In0P->Head.msgh_local_port;
+	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	OutP->dataCnt = In0P->dataCnt < 16 ? In0P->dataCnt : 16;
 	RetCode = s_get(
-		server,
+		arg_server,
 		OutP->data,
 		&OutP->dataCnt);
 	if (RetCode != KERN_SUCCESS)
@@ -84,11 +84,11 @@ static void _Xget(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	const mach_msg_type_number_t dataN = OutP->dataCnt;
 	if (dataN > 16)
 		MACHGEN_RETURN_ERROR(MIG_ARRAY_TOO_LARGE);
-	mach_msg_size_t rused = 0, bytes;
-	bytes = dataN * 4u;
-	memset((char *)OutP->data + bytes, 0, ((bytes + 3u) & ~3u) - bytes);
-	rused += (bytes + 3u) & ~3u;
-	OutP->Head.msgh_size = 104u - 64u + rused;
+	mach_msg_size_t ReplySizeDelta = 0, ByteCount;
+	ByteCount = dataN * 4u;
+	memset((char *)OutP->data + ByteCount, 0, ((ByteCount + 3u) & ~3u) - ByteCount);
+	ReplySizeDelta += (ByteCount + 3u) & ~3u;
+	OutP->Head.msgh_size = 104u - 64u + ReplySizeDelta;
 }
 
 /* Routine rename */
@@ -99,7 +99,7 @@ static void _Xrename(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	Request *In0P = (Request *)InHeadP;
 	Reply *OutP = (Reply *)OutHeadP;
 	const mach_msg_size_t msgh_size = In0P->Head.msgh_size;
-	mach_msg_size_t used = 0;
+	mach_msg_size_t msgh_size_delta = 0;
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
@@ -108,16 +108,16 @@ static void _Xrename(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
 	if (In0P->oldCnt > 32)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
-	used += (In0P->oldCnt + 3u) & ~3u;
-	if (msgh_size != 40u + used)
+	msgh_size_delta += (In0P->oldCnt + 3u) & ~3u;
+	if (msgh_size != 40u + msgh_size_delta)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
 	if (memchr(In0P->old, '\0', In0P->oldCnt) == NULL)
 		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
 
-	mach_port_t server = In0P->Head.msgh_local_port;
+	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	OutP->newCnt = 32;
 	RetCode = s_rename(
-		server,
+		arg_server,
 		In0P->old,
 		OutP->new);
 	if (RetCode != KERN_SUCCESS)
@@ -126,17 +126,17 @@ static void _Xrename(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	OutP->NDR = NDR_record;
 	OutP->RetCode = KERN_SUCCESS;
 	{
-		const char *nul = (const char *)memchr(OutP->new, '\0', 32);
-		if (nul == NULL)
+		const char *Nul = (const char *)memchr(OutP->new, '\0', 32);
+		if (Nul == NULL)
 			OutP->new[31] = '\0';
-		OutP->newCnt = nul ? (mach_msg_type_number_t)(nul - OutP->new) + 1 : 32;
+		OutP->newCnt = Nul ? (mach_msg_type_number_t)(Nul - OutP->new) + 1 : 32;
 	}
 	const mach_msg_type_number_t newN = OutP->newCnt;
-	mach_msg_size_t rused = 0, bytes;
-	bytes = newN;
-	memset((char *)OutP->new + bytes, 0, ((bytes + 3u) & ~3u) - bytes);
-	rused += (bytes + 3u) & ~3u;
-	OutP->Head.msgh_size = 76u - 32u + rused;
+	mach_msg_size_t ReplySizeDelta = 0, ByteCount;
+	ByteCount = newN;
+	memset((char *)OutP->new + ByteCount, 0, ((ByteCount + 3u) & ~3u) - ByteCount);
+	ReplySizeDelta += (ByteCount + 3u) & ~3u;
+	OutP->Head.msgh_size = 76u - 32u + ReplySizeDelta;
 }
 
 /* The table Darwin's and machgen's serve loops dispatch with. */

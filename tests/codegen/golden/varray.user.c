@@ -28,39 +28,39 @@ kern_return_t u_put
 	Request *In1P;
 	Reply *Out0P = &Mess.Out;
 	mach_msg_size_t msgh_size;
-	mach_msg_size_t used = 0;
+	mach_msg_size_t msgh_size_delta = 0;
 	mach_msg_return_t msg_result;
-	mach_port_t reply_port;
+	mach_port_t ReplyPort;
 
 	InP->NDR = NDR_record;
 	if (dataCnt > 16)
 		return MIG_ARRAY_TOO_LARGE;
 	InP->dataCnt = dataCnt;
 	{
-		const mach_msg_size_t bytes = dataCnt * 4u;
-		memcpy(InP->data, data, bytes);
-		memset((char *)InP->data + bytes, 0, ((bytes + 3u) & ~3u) - bytes);
-		used += (bytes + 3u) & ~3u;
+		const mach_msg_size_t ByteCount = dataCnt * 4u;
+		memcpy(InP->data, data, ByteCount);
+		memset((char *)InP->data + ByteCount, 0, ((ByteCount + 3u) & ~3u) - ByteCount);
+		msgh_size_delta += (ByteCount + 3u) & ~3u;
 	}
-	In1P = (Request *)((char *)InP + used - 64);
+	In1P = (Request *)((char *)InP + msgh_size_delta - 64);
 	In1P->after = after;
-	reply_port = mig_get_reply_port();
+	ReplyPort = mig_get_reply_port();
 	InP->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-	InP->Head.msgh_size = 40u + used;
+	InP->Head.msgh_size = 40u + msgh_size_delta;
 	InP->Head.msgh_remote_port = server;
-	InP->Head.msgh_local_port = reply_port;
+	InP->Head.msgh_local_port = ReplyPort;
 	InP->Head.msgh_voucher_port = MACH_PORT_NULL;
 	InP->Head.msgh_id = 500;
 
-	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
 	if (msg_result != MACH_MSG_SUCCESS) {
 		/* a request that never left keeps the reply port; after anything else a
 		 * late reply could arrive, so the port is destroyed */
 		if (msg_result == MACH_SEND_INVALID_DATA || msg_result == MACH_SEND_INVALID_DEST ||
 		    msg_result == MACH_SEND_INVALID_HEADER)
-			mig_put_reply_port(reply_port);
+			mig_put_reply_port(ReplyPort);
 		else
-			mig_dealloc_reply_port(reply_port);
+			mig_dealloc_reply_port(ReplyPort);
 		return msg_result;
 	}
 
@@ -106,30 +106,30 @@ kern_return_t u_get
 	Request *InP = &Mess.In;
 	Reply *Out0P = &Mess.Out;
 	mach_msg_size_t msgh_size;
-	mach_msg_size_t used = 0;
-	kern_return_t result = KERN_SUCCESS;
+	mach_msg_size_t msgh_size_delta = 0;
+	kern_return_t Result = KERN_SUCCESS;
 	mach_msg_return_t msg_result;
-	mach_port_t reply_port;
+	mach_port_t ReplyPort;
 
 	InP->NDR = NDR_record;
 	InP->dataCnt = *dataCnt < 16 ? *dataCnt : 16;
-	reply_port = mig_get_reply_port();
+	ReplyPort = mig_get_reply_port();
 	InP->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 	InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);
 	InP->Head.msgh_remote_port = server;
-	InP->Head.msgh_local_port = reply_port;
+	InP->Head.msgh_local_port = ReplyPort;
 	InP->Head.msgh_voucher_port = MACH_PORT_NULL;
 	InP->Head.msgh_id = 501;
 
-	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
 	if (msg_result != MACH_MSG_SUCCESS) {
 		/* a request that never left keeps the reply port; after anything else a
 		 * late reply could arrive, so the port is destroyed */
 		if (msg_result == MACH_SEND_INVALID_DATA || msg_result == MACH_SEND_INVALID_DEST ||
 		    msg_result == MACH_SEND_INVALID_HEADER)
-			mig_put_reply_port(reply_port);
+			mig_put_reply_port(ReplyPort);
 		else
-			mig_dealloc_reply_port(reply_port);
+			mig_dealloc_reply_port(ReplyPort);
 		return msg_result;
 	}
 
@@ -152,24 +152,24 @@ kern_return_t u_get
 		return MIG_TYPE_ERROR;
 	}
 	if (Out0P->dataCnt > 16 ||
-	    msgh_size < 40u + used) {
+	    msgh_size < 40u + msgh_size_delta) {
 		mach_msg_destroy(&Out0P->Head);
 		return MIG_TYPE_ERROR;
 	}
-	used += (Out0P->dataCnt * 4u + 3u) & ~3u;
-	if (msgh_size != 40u + used) {
+	msgh_size_delta += (Out0P->dataCnt * 4u + 3u) & ~3u;
+	if (msgh_size != 40u + msgh_size_delta) {
 		mach_msg_destroy(&Out0P->Head);
 		return MIG_TYPE_ERROR;
 	}
 
 	if (Out0P->dataCnt > *dataCnt) {
 		memcpy(data, Out0P->data, *dataCnt * 4u);
-		result = MIG_ARRAY_TOO_LARGE;
+		Result = MIG_ARRAY_TOO_LARGE;
 	} else {
 		memcpy(data, Out0P->data, Out0P->dataCnt * 4u);
 	}
 	*dataCnt = Out0P->dataCnt;
-	return result;
+	return Result;
 }
 
 /* Routine rename */
@@ -191,35 +191,35 @@ kern_return_t u_rename
 	Request *InP = &Mess.In;
 	Reply *Out0P = &Mess.Out;
 	mach_msg_size_t msgh_size;
-	mach_msg_size_t used = 0;
+	mach_msg_size_t msgh_size_delta = 0;
 	mach_msg_return_t msg_result;
-	mach_port_t reply_port;
+	mach_port_t ReplyPort;
 
 	InP->NDR = NDR_record;
 	InP->oldOffset = 0;
 	{
 		InP->oldCnt = (mach_msg_type_number_t)mig_strncpy(InP->old, old, 32);
-		const mach_msg_size_t bytes = InP->oldCnt;
-		memset((char *)InP->old + bytes, 0, ((bytes + 3u) & ~3u) - bytes);
-		used += (bytes + 3u) & ~3u;
+		const mach_msg_size_t ByteCount = InP->oldCnt;
+		memset((char *)InP->old + ByteCount, 0, ((ByteCount + 3u) & ~3u) - ByteCount);
+		msgh_size_delta += (ByteCount + 3u) & ~3u;
 	}
-	reply_port = mig_get_reply_port();
+	ReplyPort = mig_get_reply_port();
 	InP->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-	InP->Head.msgh_size = 40u + used;
+	InP->Head.msgh_size = 40u + msgh_size_delta;
 	InP->Head.msgh_remote_port = server;
-	InP->Head.msgh_local_port = reply_port;
+	InP->Head.msgh_local_port = ReplyPort;
 	InP->Head.msgh_voucher_port = MACH_PORT_NULL;
 	InP->Head.msgh_id = 502;
 
-	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG, InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
 	if (msg_result != MACH_MSG_SUCCESS) {
 		/* a request that never left keeps the reply port; after anything else a
 		 * late reply could arrive, so the port is destroyed */
 		if (msg_result == MACH_SEND_INVALID_DATA || msg_result == MACH_SEND_INVALID_DEST ||
 		    msg_result == MACH_SEND_INVALID_HEADER)
-			mig_put_reply_port(reply_port);
+			mig_put_reply_port(ReplyPort);
 		else
-			mig_dealloc_reply_port(reply_port);
+			mig_dealloc_reply_port(ReplyPort);
 		return msg_result;
 	}
 
@@ -241,14 +241,14 @@ kern_return_t u_rename
 		mach_msg_destroy(&Out0P->Head);
 		return MIG_TYPE_ERROR;
 	}
-	used = 0;
+	msgh_size_delta = 0;
 	if (Out0P->newCnt > 32 ||
-	    msgh_size < 44u + used) {
+	    msgh_size < 44u + msgh_size_delta) {
 		mach_msg_destroy(&Out0P->Head);
 		return MIG_TYPE_ERROR;
 	}
-	used += (Out0P->newCnt + 3u) & ~3u;
-	if (msgh_size != 44u + used) {
+	msgh_size_delta += (Out0P->newCnt + 3u) & ~3u;
+	if (msgh_size != 44u + msgh_size_delta) {
 		mach_msg_destroy(&Out0P->Head);
 		return MIG_TYPE_ERROR;
 	}
