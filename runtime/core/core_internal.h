@@ -15,6 +15,7 @@
 #define MGC_NAME_INDEX_LIMIT ((1u << 24) - 2)
 
 typedef struct mgc_pset mgc_pset;
+typedef struct mgc_member mgc_member;
 
 /* Dead-name request registered on a port for (space, name). */
 typedef struct mgc_dnreq {
@@ -46,8 +47,8 @@ struct mgc_port {
     uint32_t qlimit;
     uint32_t msgcount;
     mgc_kmsg *qhead, *qtail;
-    mgc_pset *pset;
-    mgc_port *pset_prev, *pset_next;
+    mgc_member *sets;        /* port sets containing the port */
+    uint32_t nsets;
     mgc_port *nsrequest;     /* send-once rights held for notifications */
     mgc_port *pdrequest;
     mgc_dnreq *dnreqs;
@@ -55,10 +56,18 @@ struct mgc_port {
     mach_port_context_t context;
 };
 
+/* Membership of one port in one set (a port may be in several sets). */
+struct mgc_member {
+    mgc_port *port;
+    mgc_pset *pset;
+    mgc_member *set_prev, *set_next; /* the set's members, in insertion order */
+    mgc_member *port_next;           /* the port's other memberships */
+};
+
 struct mgc_pset {
     mgc_space *space;
     mach_port_name_t name;
-    mgc_port *members;       /* doubly-linked through pset_prev/pset_next */
+    mgc_member *head, *tail;
     uint32_t nmembers;
 };
 
@@ -139,7 +148,11 @@ void mgc_release_right(mgc_port *p, mach_msg_type_name_t received_type);
 void mgc_release_send(mgc_port *p);
 void mgc_release_send_once(mgc_port *p);
 void mgc_port_destroy_receive(mgc_port *p);
+/* core_pset.c */
 void mgc_pset_remove(mgc_port *p);
+void mgc_pset_destroy(mgc_space *s, mach_port_name_t name, mgc_pset *ps);
+mgc_port *mgc_pset_ready(mgc_pset *ps);
+void mgc_port_announce(mgc_port *p);
 mgc_dnreq *mgc_dnreq_find(mgc_port *p, mgc_space *s, mach_port_name_t name);
 void mgc_dnreq_cancel(mgc_port *p, mgc_space *s, mach_port_name_t name, mgc_port **notify);
 kern_return_t mgc_copyout_right(mgc_space *s, mgc_port *p, mach_msg_type_name_t type,

@@ -135,10 +135,7 @@ mach_msg_return_t mgc_kmsg_enqueue(mgc_kmsg *k, bool force)
         if (k->types[i] == MACH_MSG_TYPE_PORT_RECEIVE && MGC_PORT_VALID(k->ports[i]))
             k->ports[i]->destination = p;
     }
-    if (p->receiver && core->ops.msg_arrived) {
-        mach_port_name_t pset = p->pset ? p->pset->name : MACH_PORT_NULL;
-        core->ops.msg_arrived(core->ops.ctx, p->receiver, p->receiver_name, pset);
-    }
+    mgc_port_announce(p);
     return MACH_MSG_SUCCESS;
 }
 

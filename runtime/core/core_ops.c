@@ -105,11 +105,7 @@ static void pset_destroy(mgc_space *s, mach_port_name_t name, mgc_entry *e)
 {
     mgc_pset *ps = e->obj;
     mgc_entry_free(s, name);
-    while (ps->members)
-        mgc_pset_remove(ps->members);
-    gone(s, name, MACH_RCV_PORT_DIED);
-    free(ps);
-    core_of(s)->objects--;
+    mgc_pset_destroy(s, name, ps);
 }
 
 /* Remove the send right of a name (its urefs already reached zero). */
@@ -343,8 +339,6 @@ kern_return_t mgc_port_type(mgc_space *s, mach_port_name_t name, mach_port_type_
     return KERN_SUCCESS;
 }
 
-/* ---- port sets ------------------------------------------------------------ */
-
 static kern_return_t receive_of(mgc_space *s, mach_port_name_t name, mgc_port **p)
 {
     mgc_entry *e = mgc_entry_lookup(s, name);
@@ -353,108 +347,6 @@ static kern_return_t receive_of(mgc_space *s, mach_port_name_t name, mgc_port **
     if (!(e->type & MACH_PORT_TYPE_RECEIVE))
         return KERN_INVALID_RIGHT;
     *p = e->obj;
-    return KERN_SUCCESS;
-}
-
-static kern_return_t pset_of(mgc_space *s, mach_port_name_t name, mgc_pset **ps)
-{
-    mgc_entry *e = mgc_entry_lookup(s, name);
-    if (!e)
-        return KERN_INVALID_NAME;
-    if (!(e->type & MACH_PORT_TYPE_PORT_SET))
-        return KERN_INVALID_RIGHT;
-    *ps = e->obj;
-    return KERN_SUCCESS;
-}
-
-static void pset_add(mgc_space *s, mgc_port *p, mgc_pset *ps)
-{
-    mgc_core *c = core_of(s);
-    gone(s, p->receiver_name, MACH_RCV_PORT_CHANGED);
-    /* Append so the set is served in membership order. */
-    p->pset = ps;
-    p->pset_next = NULL;
-    p->pset_prev = NULL;
-    if (!ps->members) {
-        ps->members = p;
-    } else {
-        mgc_port *t = ps->members;
-        while (t->pset_next)
-            t = t->pset_next;
-        t->pset_next = p;
-        p->pset_prev = t;
-    }
-    ps->nmembers++;
-    if (p->qhead && c->ops.msg_arrived)
-        c->ops.msg_arrived(c->ops.ctx, s, p->receiver_name, ps->name);
-}
-
-kern_return_t mgc_port_move_member(mgc_space *s, mach_port_name_t member, mach_port_name_t after)
-{
-    mgc_port *p;
-    mgc_pset *ps = NULL;
-    kern_return_t kr = receive_of(s, member, &p);
-    if (kr != KERN_SUCCESS)
-        return kr;
-    if (after != MACH_PORT_NULL) {
-        kr = pset_of(s, after, &ps);
-        if (kr != KERN_SUCCESS)
-            return kr;
-    }
-    if (p->pset == ps)
-        return KERN_SUCCESS;
-    mgc_pset_remove(p);
-    if (ps)
-        pset_add(s, p, ps);
-    return KERN_SUCCESS;
-}
-
-kern_return_t mgc_port_insert_member(mgc_space *s, mach_port_name_t name, mach_port_name_t pset)
-{
-    mgc_port *p;
-    mgc_pset *ps;
-    kern_return_t kr = receive_of(s, name, &p);
-    if (kr == KERN_SUCCESS)
-        kr = pset_of(s, pset, &ps);
-    if (kr != KERN_SUCCESS)
-        return kr;
-    if (p->pset == ps)
-        return KERN_ALREADY_IN_SET;
-    /* machgen keeps a port in at most one set: joining another leaves the
-     * previous one. */
-    mgc_pset_remove(p);
-    pset_add(s, p, ps);
-    return KERN_SUCCESS;
-}
-
-kern_return_t mgc_port_extract_member(mgc_space *s, mach_port_name_t name, mach_port_name_t pset)
-{
-    mgc_port *p;
-    mgc_pset *ps;
-    kern_return_t kr = receive_of(s, name, &p);
-    if (kr == KERN_SUCCESS)
-        kr = pset_of(s, pset, &ps);
-    if (kr != KERN_SUCCESS)
-        return kr;
-    if (p->pset != ps)
-        return KERN_NOT_IN_SET;
-    mgc_pset_remove(p);
-    return KERN_SUCCESS;
-}
-
-kern_return_t mgc_port_get_set_status(mgc_space *s, mach_port_name_t pset,
-                                      mach_port_name_t *names, uint32_t *count)
-{
-    mgc_pset *ps;
-    kern_return_t kr = pset_of(s, pset, &ps);
-    if (kr != KERN_SUCCESS)
-        return kr;
-    uint32_t cap = *count, n = 0;
-    for (mgc_port *p = ps->members; p; p = p->pset_next, n++) {
-        if (n < cap)
-            names[n] = p->receiver_name;
-    }
-    *count = n;
     return KERN_SUCCESS;
 }
 

@@ -14,16 +14,13 @@ static mgc_port *pick_port(mgc_space *s, mach_port_name_t name, mach_msg_return_
         return NULL;
     }
     if (e->type & MACH_PORT_TYPE_PORT_SET) {
-        mgc_pset *ps = e->obj;
-        for (mgc_port *p = ps->members; p; p = p->pset_next) {
-            if (p->qhead)
-                return p;
-        }
-        *mr = MGC_RCV_WOULD_BLOCK;
-        return NULL;
+        mgc_port *p = mgc_pset_ready(e->obj);
+        if (!p)
+            *mr = MGC_RCV_WOULD_BLOCK;
+        return p;
     }
     mgc_port *p = e->obj;
-    if (p->pset) {
+    if (p->nsets) {
         *mr = MACH_RCV_IN_SET;
         return NULL;
     }

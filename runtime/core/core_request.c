@@ -171,7 +171,7 @@ kern_return_t mgc_port_request_notification(mgc_space *space, mach_port_name_t n
 static void fill_status(const mgc_port *p, mach_port_status_t *st)
 {
     memset(st, 0, sizeof *st);
-    st->mps_pset = p->pset ? 1 : 0;
+    st->mps_pset = p->nsets;
     st->mps_seqno = p->seqno;
     st->mps_mscount = p->mscount;
     st->mps_qlimit = p->qlimit;

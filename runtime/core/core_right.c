@@ -51,22 +51,6 @@ void mgc_receive_leaves(mgc_port *p, mach_msg_return_t why)
         core->ops.receive_gone(core->ops.ctx, p->receiver, p->receiver_name, why);
 }
 
-void mgc_pset_remove(mgc_port *p)
-{
-    mgc_pset *ps = p->pset;
-    if (!ps)
-        return;
-    if (p->pset_prev)
-        p->pset_prev->pset_next = p->pset_next;
-    else
-        ps->members = p->pset_next;
-    if (p->pset_next)
-        p->pset_next->pset_prev = p->pset_prev;
-    p->pset_prev = p->pset_next = NULL;
-    p->pset = NULL;
-    ps->nmembers--;
-}
-
 /* A send right goes away: the last one fires the no-senders request. */
 void mgc_release_send(mgc_port *p)
 {

@@ -324,16 +324,6 @@ void mgc_entry_release_request(mgc_space *s, mach_port_name_t name, mgc_entry *e
 
 /* ---- task death ---------------------------------------------------------- */
 
-static void pset_destroy(mgc_space *s, mach_port_name_t name, mgc_pset *ps)
-{
-    while (ps->members)
-        mgc_pset_remove(ps->members);
-    if (s->core->ops.receive_gone)
-        s->core->ops.receive_gone(s->core->ops.ctx, s, name, MACH_RCV_PORT_DIED);
-    free(ps);
-    s->core->objects--;
-}
-
 static void terminate_entry(mgc_space *s, uint32_t idx)
 {
     mgc_entry *e = &s->table[idx];
@@ -343,7 +333,7 @@ static void terminate_entry(mgc_space *s, uint32_t idx)
 
     if (type & MACH_PORT_TYPE_PORT_SET) {
         mgc_entry_free(s, name);
-        pset_destroy(s, name, obj);
+        mgc_pset_destroy(s, name, obj);
         return;
     }
     if (type & MACH_PORT_TYPE_DEAD_NAME) {

@@ -72,8 +72,10 @@ typedef struct mgc_creds {
 typedef struct mgc_host_ops {
     void *ctx;
     /* A message was queued on a port whose receive right is named `name` in
-     * `space`; `pset` is the name of the port set it belongs to there, or
-     * MACH_PORT_NULL. Wake receivers waiting on either name. */
+     * `space`; called once per port set containing the port (`pset` = the
+     * set's name), or once with pset = MACH_PORT_NULL when it is in none.
+     * Wake receivers waiting on either name. Also called when a port with
+     * queued messages joins a set. */
     void (*msg_arrived)(void *ctx, mgc_space *space, mach_port_name_t name,
                         mach_port_name_t pset);
     /* The receive right or port set `name` left `space` (destroyed, moved

@@ -92,3 +92,42 @@ Test(msg2, rcv_large_identity_reports_the_port)
     cr_assert_eq(r.h.msgh_local_port, 0xa5a5a5a5u, "untouched without IDENTITY");
     cr_assert_eq(rcv(A, ps, &r, 0), MACH_MSG_SUCCESS);
 }
+
+Test(msg2, port_in_several_sets)
+{
+    mach_port_name_t s1, s2, p = new_port(A), q = new_port(A);
+    OK(mgc_port_allocate(A, MACH_PORT_RIGHT_PORT_SET, &s1));
+    OK(mgc_port_allocate(A, MACH_PORT_RIGHT_PORT_SET, &s2));
+    OK(mgc_port_insert_member(A, p, s1));
+    OK(mgc_port_insert_member(A, p, s2));
+    OK(mgc_port_insert_member(A, q, s2));
+    cr_assert_eq(status_of(A, p).mps_pset, 2u);
+    int arrived = th.arrived;
+    send_simple(A, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 1);
+    cr_assert_eq(th.arrived, arrived + 2, "one wake-up per set");
+    rbuf r;
+    cr_assert_eq(rcv(A, s2, &r, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(r.h.msgh_local_port, p);
+    cr_assert_eq(rcv(A, s1, &r, 0), MGC_RCV_WOULD_BLOCK);
+    /* move_member leaves every set for the one named. */
+    OK(mgc_port_move_member(A, p, s1));
+    cr_assert_eq(status_of(A, p).mps_pset, 1u);
+    mach_port_name_t names[4];
+    uint32_t n = 4;
+    OK(mgc_port_get_set_status(A, s2, names, &n));
+    cr_assert_eq(n, 1u);
+    cr_assert_eq(names[0], q);
+    /* Destroying a set leaves the others intact. */
+    OK(mgc_port_insert_member(A, p, s2));
+    OK(mgc_port_destroy(A, s1));
+    cr_assert_eq(status_of(A, p).mps_pset, 1u);
+    n = 4;
+    OK(mgc_port_get_set_status(A, s2, names, &n));
+    cr_assert_eq(n, 2u);
+    /* The port's death leaves its sets. */
+    OK(mgc_port_mod_refs(A, p, MACH_PORT_RIGHT_RECEIVE, -1));
+    n = 4;
+    OK(mgc_port_get_set_status(A, s2, names, &n));
+    cr_assert_eq(n, 1u);
+    cr_assert_eq(names[0], q);
+}
