@@ -11,6 +11,7 @@
 #include <mach/vm_statistics.h>
 #include <mach/exception_types.h>
 #include <mach/thread_status.h>
+#include <mach/clock_types.h>
 #include <mach/task_special_ports.h>
 
 typedef mach_port_t task_t;

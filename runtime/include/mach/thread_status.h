@@ -3,9 +3,7 @@
 #define MACHGEN_MACH_THREAD_STATUS_H
 
 #include <mach/machine/vm_types.h>
-
-/* Largest state any Darwin architecture defines, in natural_t words. */
-#define THREAD_STATE_MAX 1296
+#include <mach/machine/thread_state.h>
 
 typedef natural_t *thread_state_t;
 typedef natural_t thread_state_data_t[THREAD_STATE_MAX];
