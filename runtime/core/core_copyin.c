@@ -74,8 +74,10 @@ kern_return_t mgc_right_copyin_check(mgc_space *s, mach_port_name_t name,
 /* Drop one dead-name uref consumed by moving a dead name. */
 static void move_dead(mgc_space *s, mach_port_name_t name, mgc_entry *e)
 {
-    if (--e->urefs == 0)
+    if (e->urefs == 1)
         mgc_entry_free(s, name);
+    else if (e->urefs < MACH_PORT_UREFS_MAX)
+        e->urefs--;
 }
 
 /* The entry's last port right is gone: unname it (the entry's reference
@@ -119,7 +121,8 @@ kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,
         break;
     case MACH_MSG_TYPE_MOVE_SEND:
         if (e->urefs > 1) {
-            e->urefs--;
+            if (e->urefs < MACH_PORT_UREFS_MAX) /* pegged urefs stay pegged */
+                e->urefs--;
             p->srights++; /* the name keeps its own send right */
             mgc_port_ref(p);
         } else if (e->type & MACH_PORT_TYPE_RECEIVE) {

@@ -180,13 +180,19 @@ kern_return_t mgc_port_deallocate(mgc_space *s, mach_port_name_t name)
     if (e->type & MACH_PORT_TYPE_PORT_SET) {
         pset_destroy(s, name, e);
     } else if (e->type & MACH_PORT_TYPE_DEAD_NAME) {
-        if (--e->urefs == 0)
+        if (e->urefs == 1)
             mgc_entry_free(s, name);
+        else if (e->urefs < MACH_PORT_UREFS_MAX) /* pegged urefs stay pegged */
+            e->urefs--;
     } else if (e->type & MACH_PORT_TYPE_SEND_ONCE) {
         drop_send_once(s, name, e);
     } else if (e->type & MACH_PORT_TYPE_SEND) {
-        if (--e->urefs == 0)
+        if (e->urefs == 1) {
+            e->urefs = 0;
             drop_send(s, name, e);
+        } else if (e->urefs < MACH_PORT_UREFS_MAX) {
+            e->urefs--;
+        }
     } else {
         return KERN_INVALID_RIGHT;
     }
@@ -276,11 +282,20 @@ kern_return_t mgc_port_mod_refs(mgc_space *s, mach_port_name_t name, mach_port_r
                                                               : MACH_PORT_TYPE_DEAD_NAME;
         if (!(e->type & want))
             return KERN_INVALID_RIGHT;
-        int64_t n = (int64_t)e->urefs + delta;
-        if (n < 0)
+        if (delta > (mach_port_delta_t)MACH_PORT_UREFS_MAX ||
+            delta < -(mach_port_delta_t)MACH_PORT_UREFS_MAX)
             return KERN_INVALID_VALUE;
-        if (n > MACH_PORT_UREFS_MAX)
-            return KERN_UREFS_OVERFLOW;
+        int64_t n;
+        if (e->urefs == MACH_PORT_UREFS_MAX) {
+            /* Pegged by an overflow: only removing them all changes it. */
+            n = delta == -(mach_port_delta_t)MACH_PORT_UREFS_MAX ? 0 : e->urefs;
+        } else {
+            n = (int64_t)e->urefs + delta;
+            if (n < 0)
+                return KERN_INVALID_VALUE;
+            if (n > MACH_PORT_UREFS_MAX)
+                n = MACH_PORT_UREFS_MAX; /* XNU pegs instead of failing */
+        }
         e->urefs = (uint16_t)n;
         if (n == 0) {
             if (right == MACH_PORT_RIGHT_SEND)
@@ -476,8 +491,12 @@ kern_return_t mgc_port_destruct(mgc_space *s, mach_port_name_t name, mach_port_d
     if (p->guarded && guard != p->context)
         return KERN_INVALID_ARGUMENT;
     if (srdelta) {
-        if ((int64_t)e->urefs + srdelta < 0)
+        if (e->urefs == MACH_PORT_UREFS_MAX) {
+            if (srdelta != -(mach_port_delta_t)MACH_PORT_UREFS_MAX)
+                srdelta = 0; /* pegged */
+        } else if ((int64_t)e->urefs + srdelta < 0) {
             return KERN_INVALID_VALUE;
+        }
         e->urefs = (uint16_t)(e->urefs + srdelta);
         if (e->urefs == 0) {
             e->type &= ~MACH_PORT_TYPE_SEND;

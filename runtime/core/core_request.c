@@ -75,10 +75,10 @@ static kern_return_t name_request(mgc_space *s, mach_port_name_t name, mach_msg_
     }
     if ((e->type & MACH_PORT_TYPE_DEAD_NAME) && notify &&
         (sync != 0 || msgid == MACH_NOTIFY_SEND_POSSIBLE)) {
-        /* Already dead: notify at once; the notification carries a uref. */
-        if (e->urefs >= MACH_PORT_UREFS_MAX)
-            return KERN_UREFS_OVERFLOW;
-        e->urefs++;
+        /* Already dead: notify at once; the notification carries a uref
+         * (urefs stay pegged at the maximum). */
+        if (e->urefs < MACH_PORT_UREFS_MAX)
+            e->urefs++;
         mgc_notify_simple(notify, MACH_NOTIFY_DEAD_NAME, true, name);
         *previous = NULL;
         return KERN_SUCCESS;
@@ -307,9 +307,6 @@ static kern_return_t copyout_name(mgc_space *dst, mgc_port *p, mach_msg_type_nam
         if (e->obj != p || type == MACH_MSG_TYPE_PORT_SEND_ONCE ||
             (type == MACH_MSG_TYPE_PORT_RECEIVE && (e->type & MACH_PORT_TYPE_RECEIVE)))
             return KERN_NAME_EXISTS;
-        if (type == MACH_MSG_TYPE_PORT_SEND && (e->type & MACH_PORT_TYPE_SEND) &&
-            e->urefs >= MACH_PORT_UREFS_MAX)
-            return KERN_UREFS_OVERFLOW;
         mach_port_name_t same;
         return mgc_copyout_right(dst, p, type, &same);
     }

@@ -63,12 +63,27 @@ Test(names, dead_name_refs)
     cr_assert_eq(refs_of(A, d, MACH_PORT_RIGHT_DEAD_NAME), 5u);
     cr_assert_eq(mgc_port_mod_refs(A, d, MACH_PORT_RIGHT_DEAD_NAME, -6), KERN_INVALID_VALUE);
     cr_assert_eq(mgc_port_mod_refs(A, d, MACH_PORT_RIGHT_SEND, -1), KERN_INVALID_RIGHT);
-    cr_assert_eq(mgc_port_mod_refs(A, d, MACH_PORT_RIGHT_DEAD_NAME, MACH_PORT_UREFS_MAX),
-                 KERN_UREFS_OVERFLOW);
+    cr_assert_eq(mgc_port_mod_refs(A, d, MACH_PORT_RIGHT_DEAD_NAME, MACH_PORT_UREFS_MAX + 1),
+                 KERN_INVALID_VALUE);
     OK(mgc_port_deallocate(A, d));
     cr_assert_eq(refs_of(A, d, MACH_PORT_RIGHT_DEAD_NAME), 4u);
     OK(mgc_port_mod_refs(A, d, MACH_PORT_RIGHT_DEAD_NAME, -4));
     cr_assert_eq(mgc_port_deallocate(A, d), KERN_INVALID_NAME);
+}
+
+Test(names, urefs_overflow_pegs_like_xnu)
+{
+    /* XNU no longer fails an overflowing uref count: it pegs it at
+     * MACH_PORT_UREFS_MAX, and only removing all of them changes it. */
+    mach_port_name_t d;
+    OK(mgc_port_allocate(A, MACH_PORT_RIGHT_DEAD_NAME, &d));
+    OK(mgc_port_mod_refs(A, d, MACH_PORT_RIGHT_DEAD_NAME, MACH_PORT_UREFS_MAX));
+    cr_assert_eq(refs_of(A, d, MACH_PORT_RIGHT_DEAD_NAME), MACH_PORT_UREFS_MAX);
+    OK(mgc_port_deallocate(A, d));
+    OK(mgc_port_mod_refs(A, d, MACH_PORT_RIGHT_DEAD_NAME, -4));
+    cr_assert_eq(refs_of(A, d, MACH_PORT_RIGHT_DEAD_NAME), MACH_PORT_UREFS_MAX, "pegged");
+    OK(mgc_port_mod_refs(A, d, MACH_PORT_RIGHT_DEAD_NAME, -(mach_port_delta_t)MACH_PORT_UREFS_MAX));
+    cr_assert_eq(mgc_port_type(A, d, &(mach_port_type_t){0}), KERN_INVALID_NAME);
 }
 
 Test(names, mod_refs_errors)
@@ -194,18 +209,26 @@ Test(names, send_urefs_overflow)
     OK(mgc_port_insert_right(A, r, A, r, MACH_MSG_TYPE_MAKE_SEND));
     OK(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_SEND, MACH_PORT_UREFS_MAX - 1));
     cr_assert_eq(refs_of(A, r, MACH_PORT_RIGHT_SEND), MACH_PORT_UREFS_MAX);
-    cr_assert_eq(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_SEND, 1), KERN_UREFS_OVERFLOW);
+    OK(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_SEND, 1));
+    cr_assert_eq(refs_of(A, r, MACH_PORT_RIGHT_SEND), MACH_PORT_UREFS_MAX);
     /* The in-place insert leaves urefs pegged instead of failing. */
     OK(mgc_port_insert_right(A, r, A, r, MACH_MSG_TYPE_MAKE_SEND));
     cr_assert_eq(refs_of(A, r, MACH_PORT_RIGHT_SEND), MACH_PORT_UREFS_MAX);
     cr_assert_eq(status_of(A, r).mps_mscount, 2u);
-    /* Across spaces the right arriving at a full name overflows. */
+    /* A right arriving from elsewhere merges into the pegged name. */
     mach_port_name_t n;
     mach_msg_type_name_t t;
     OK(mgc_port_extract_right(A, r, MACH_MSG_TYPE_MAKE_SEND, B, &n, &t));
-    cr_assert_eq(mgc_port_insert_right(A, r, B, n, MACH_MSG_TYPE_MOVE_SEND), KERN_UREFS_OVERFLOW);
+    OK(mgc_port_insert_right(A, r, B, n, MACH_MSG_TYPE_MOVE_SEND));
     cr_assert_eq(refs_of(A, r, MACH_PORT_RIGHT_SEND), MACH_PORT_UREFS_MAX);
-    cr_assert_eq(mgc_port_type(B, n, &t), KERN_INVALID_NAME, "the moved right was destroyed");
+    cr_assert_eq(mgc_port_type(B, n, &t), KERN_INVALID_NAME);
+    cr_assert_eq(status_of(A, r).mps_srights, 1);
+    /* Moving or deallocating a pegged right leaves the count pegged. */
+    OK(mgc_port_deallocate(A, r));
+    OK(mgc_port_extract_right(A, r, MACH_MSG_TYPE_MOVE_SEND, B, &n, &t));
+    cr_assert_eq(refs_of(A, r, MACH_PORT_RIGHT_SEND), MACH_PORT_UREFS_MAX);
+    OK(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_SEND, -(mach_port_delta_t)MACH_PORT_UREFS_MAX));
+    cr_assert_eq(type_of(A, r), MACH_PORT_TYPE_RECEIVE);
 }
 
 Test(names, port_set_membership)
