@@ -337,6 +337,10 @@ const char *mg_ps_suggest(const char *word, const char *const *words)
 void mg_ps_unknown_word(struct mg_pstate *ps, struct mg_loc loc, const char *what,
                         const char *word, const char *const *words)
 {
+    if (strlen(word) > 64) { /* hostile input: quote a prefix, no keyword is that long */
+        mg_error(ps->diag, loc, "unknown %s '%.60s...'", what, word);
+        return;
+    }
     for (size_t i = 0; words[i]; i++) {
         if (ascii_ieq(word, words[i])) {
             mg_error(ps->diag, loc, "unknown %s '%s'; '%s' is case-sensitive", what, word,

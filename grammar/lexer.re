@@ -457,7 +457,9 @@ static int simple(struct mg_pstate *ps, yystype_t *lval, struct mg_span *lloc, i
     return tok;
 }
 
-static int invalid(struct mg_pstate *ps, struct mg_span *lloc)
+/* Reports a run of bad bytes and drops it: parsing goes on as if it were not
+ * there, which keeps one stray byte from costing the rest of the statement. */
+static void invalid(struct mg_pstate *ps, struct mg_span *lloc)
 {
     /* One error for a whole run of bad bytes (binary garbage would flood otherwise). */
     const unsigned char *p = ps->cur;
@@ -466,17 +468,19 @@ static int invalid(struct mg_pstate *ps, struct mg_span *lloc)
         p++;
     unsigned char c = *ps->tok;
     set_span(ps, lloc, ps->tok, ps->cur);
-    if (c == 0)
+    /* Right after a syntax error on this line the parser is skipping tokens anyway. */
+    bool quiet = ps->any_syntax_error && ps->last_err_file == ps->file &&
+                 ps->last_err_line == ps->line;
+    if (!quiet && c == 0)
         mg_error(ps->diag, lloc->loc, "NUL byte in input");
-    else if (c >= 0x20 && c < 0x7f)
+    else if (!quiet && c >= 0x20 && c < 0x7f)
         mg_error(ps->diag, lloc->loc, "stray '%c' in input", c);
-    else
+    else if (!quiet)
         mg_error(ps->diag, lloc->loc, "stray byte '\\x%02x' in input", c);
     if (c == 0 || c >= 0x7f || c < 0x20)
         ps->cur = p;
     ps->doc_valid = false;
     ps->bol = false;
-    return MG_TOK_MG_YYerror;
 }
 
 /*!re2c
@@ -509,9 +513,10 @@ static int lex_token(yystype_t *lval, struct mg_span *lloc, struct mg_pstate *ps
             [ \t\v\f\r]+ { continue; }
             "\n" { newline(ps, ps->cur); continue; }
             "/*" {
+                struct mg_loc start = mg_lexer_loc(ps, ps->tok);
                 if (!skip_block_comment(ps)) {
-                    set_span(ps, lloc, ps->tok, ps->tok + 2);
-                    mg_error(ps->diag, lloc->loc, "unterminated comment");
+                    set_span(ps, lloc, ps->cur, ps->cur);
+                    mg_error(ps->diag, start, "unterminated comment");
                     return MG_TOK_MG_YYerror;
                 }
                 continue;
@@ -522,7 +527,8 @@ static int lex_token(yystype_t *lval, struct mg_span *lloc, struct mg_pstate *ps
                     directive(ps);
                     continue;
                 }
-                return invalid(ps, lloc);
+                invalid(ps, lloc);
+                continue;
             }
 
             'subsystem'           { return simple(ps, lval, lloc, MG_TOK_SUBSYSTEM); }
@@ -612,6 +618,15 @@ static int lex_token(yystype_t *lval, struct mg_span *lloc, struct mg_pstate *ps
                 ps->bol = false;
                 return number(ps, lval, lloc);
             }
+            "0" [xX] {
+                set_span(ps, lloc, ps->tok, ps->cur);
+                mg_error(ps->diag, lloc->loc, "hexadecimal constant '%.*s' has no digits",
+                         (int)(ps->cur - ps->tok), (const char *)ps->tok);
+                ps->doc_valid = false;
+                ps->bol = false;
+                lval->MG_TOK_NUMBER = 0;
+                return MG_TOK_NUMBER;
+            }
             "\"" {
                 ps->doc_valid = false;
                 ps->bol = false;
@@ -623,7 +638,7 @@ static int lex_token(yystype_t *lval, struct mg_span *lloc, struct mg_pstate *ps
                 return angled(ps, lval, lloc);
             }
             [;:,(){}[\]=|^*+\-/] { return simple(ps, lval, lloc, ps->tok[0]); }
-            * { return invalid(ps, lloc); }
+            * { invalid(ps, lloc); continue; }
         */
     }
 }

@@ -6,7 +6,7 @@
 
 #include "pstate.h"
 
-/* Bison stack depth limit; nesting beyond about half of it is reported as too deep. */
+/* Bison stack depth limit; deeper nesting is reported as "nesting too deep". */
 enum { MG_PARSE_MAX_DEPTH = 10000 };
 
 struct mg_stmt *mg_ps_stmt(struct mg_pstate *ps, enum mg_stmt_kind kind, struct mg_loc loc);

@@ -482,8 +482,9 @@ static void mg_yyerror(const struct mg_span *loc, struct mg_pstate *ps, const ch
         /* Only the parser stack limit gets here: say what the user did. */
         if (!ps->depth_reported)
             mg_error(ps->diag, loc->loc,
-                     "nesting too deep (more than %d levels of parentheses or types)",
-                     MG_PARSE_MAX_DEPTH / 2);
+                     "nesting too deep (the parser's limit is %d levels of parentheses, "
+                     "types and expressions)",
+                     MG_PARSE_MAX_DEPTH);
         ps->depth_reported = true;
         return;
     }
@@ -538,6 +539,9 @@ static const yysymbol_kind_t arg_group[] = {
 static const yysymbol_kind_t trans_group[] = {
     YYSYMBOL_CTYPE, YYSYMBOL_CUSERTYPE, YYSYMBOL_CSERVERTYPE, YYSYMBOL_INTRAN,
     YYSYMBOL_OUTTRAN, YYSYMBOL_DESTRUCTOR, YYSYMBOL_INTRANPAYLOAD,
+};
+static const yysymbol_kind_t ctext_group[] = {
+    YYSYMBOL_IDENT, YYSYMBOL_STRUCT, YYSYMBOL_CONST, YYSYMBOL_NUMBER,
 };
 static const yysymbol_kind_t expr_group[] = {YYSYMBOL_NUMBER};
 static const yysymbol_kind_t subsys_group[] = {
@@ -669,6 +673,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
     bool trans = has(exp, n, YYSYMBOL_CTYPE);
     bool expr = has(exp, n, YYSYMBOL_NUMBER);
     bool subsys = has(exp, n, YYSYMBOL_KERNELUSER);
+    bool ctype = has(exp, n, YYSYMBOL_CONST);
+    if (ctype)
+        expr = false;
     bool semi = false;
     for (int i = 0; i < n; i++)
         semi |= sym_is_char(exp[i], ';');
@@ -682,6 +689,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
         items[ni++] = "integer constant expression";
     if (subsys)
         items[ni++] = "subsystem name";
+    if (ctype)
+        items[ni++] = "C type";
     for (int i = 0; i < n; i++) {
         yysymbol_kind_t k = exp[i];
         if ((stmt && (in_group(k, GROUP(stmt_group)) || sym_is_char(k, ';'))) ||
@@ -690,7 +699,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
                       sym_is_char(k, '('))) ||
             (expr && (in_group(k, GROUP(expr_group)) || sym_is_char(k, '(') ||
                       sym_is_char(k, '-') || sym_is_char(k, '+'))) ||
-            (subsys && in_group(k, GROUP(subsys_group))))
+            (subsys && in_group(k, GROUP(subsys_group))) ||
+            (ctype && (in_group(k, GROUP(ctext_group)) || sym_is_char(k, '*') ||
+                       sym_is_char(k, '[') || sym_is_char(k, ']') || sym_is_char(k, '-') ||
+                       sym_is_char(k, '+'))))
+            continue;
+        /* `name : T = spec` inline declarations are rare: don't offer '=' beside others. */
+        if (n > 1 && sym_is_char(k, '='))
             continue;
         /* Optional continuations are noise next to the ';' that ends the statement. */
         if (semi && (in_group(k, GROUP(trans_group)) || sym_is_char(k, '|')))
