@@ -39,14 +39,19 @@ void rt_stop_broker(void)
 	rmdir(g_dir);
 }
 
-pid_t rt_fork(int (*fn)(void *), void *arg)
+pid_t rt_fork_limit(int (*fn)(void *), void *arg, unsigned seconds)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		alarm(20);
+		alarm(seconds);
 		_exit(fn(arg));
 	}
 	return pid;
+}
+
+pid_t rt_fork(int (*fn)(void *), void *arg)
+{
+	return rt_fork_limit(fn, arg, 20);
 }
 
 uint64_t rt_now_ms(void)

@@ -16,6 +16,8 @@ void rt_stop_broker(void);
 
 /* Forks; the child runs fn(arg) under a 20 s alarm and exits with its result. */
 pid_t rt_fork(int (*fn)(void *), void *arg);
+/* Same with a longer (or shorter) alarm for the child. */
+pid_t rt_fork_limit(int (*fn)(void *), void *arg, unsigned seconds);
 /* Waits for pid at most timeout_ms; kills it on timeout. Returns the exit
  * code, 128 + signal, or -1 on timeout. */
 int rt_wait(pid_t pid, int timeout_ms);

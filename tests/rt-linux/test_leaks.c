@@ -21,7 +21,7 @@ static int echo_server(void *arg)
 	if (rt_check_in(arg, &svc))
 		return 10;
 	for (int i = 0; i < N_RPC; i++) {
-		if (rt_recv(svc, &u.r, 20000, 0))
+		if (rt_recv(svc, &u.r, 60000, 0))
 			return 11;
 		mach_port_t reply = u.r.msg.head.msgh_remote_port;
 		if (rt_send(reply, MACH_MSG_TYPE_MOVE_SEND_ONCE, 0, u.r.msg.head.msgh_id + 100,
@@ -54,7 +54,7 @@ Test(leaks, rpc_and_rejected_messages_leave_nothing_behind)
 	             KERN_SUCCESS);
 	cr_assert_eq(machgen_linux_debug_stats(before), 0);
 	fds_before = rt_fd_count();
-	kid = rt_fork(echo_server, "test.echo");
+	kid = rt_fork_limit(echo_server, "test.echo", 250);
 	for (int i = 0; i < 5000 && rt_look_up("test.echo", &svc); i++)
 		usleep(2000);
 	cr_assert_neq(svc, MACH_PORT_NULL);
@@ -72,7 +72,7 @@ Test(leaks, rpc_and_rejected_messages_leave_nothing_behind)
 		if (mr != MACH_MSG_SUCCESS || u.m.value != i + 1 || u.m.head.msgh_id != 1100)
 			cr_assert_fail("rpc %d: %#x value %d id %d", i, mr, u.m.value, u.m.head.msgh_id);
 	}
-	cr_assert_eq(rt_wait(kid, 20000), 0);
+	cr_assert_eq(rt_wait(kid, 30000), 0);
 	/* The server's death left us a dead name; release it like a client would. */
 	cr_assert_eq(mach_port_deallocate(mach_task_self(), svc), KERN_SUCCESS);
 
