@@ -80,7 +80,7 @@ kern_return_t do_paired(mach_port_t server, int_array_t xs, mach_msg_type_number
     return KERN_SUCCESS;
 }
 
-kern_return_t do_strings(mach_port_t server, name_t name, vname_t vname, name_t oname,
+kern_return_t do_strings(mach_port_t server, label_t name, vname_t vname, label_t oname,
                          vname_t ovname)
 {
     (void)server;
@@ -217,7 +217,7 @@ kern_return_t do_widget(widget_t w, int *v)
     return KERN_SUCCESS;
 }
 
-kern_return_t do_notify_one(mach_port_t server, int a, name_t name)
+kern_return_t do_notify_one(mach_port_t server, int a, label_t name)
 {
     (void)server;
     klog.calls++;

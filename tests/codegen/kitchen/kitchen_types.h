@@ -13,7 +13,7 @@ typedef struct {
     int x, y;
 } point_t;
 typedef point_t *point_array_t;
-typedef char name_t[64];
+typedef char label_t[64];
 typedef char *vname_t;
 typedef mach_port_t port_pair_t[2];
 typedef mach_port_t *handler_array_t;

@@ -1,0 +1,326 @@
+/* The generated kitchen client and server in separate processes through the Linux
+ * runtime (a private broker per test): real values, real rights, real VM regions,
+ * and malformed requests that the server rejects while it keeps serving. Every
+ * wait is bounded; the server child runs under alarm(). */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mach/mach.h>
+#include <mach/vm_map.h>
+#include <servers/bootstrap.h>
+
+#include "kitchen.h"
+#include "kitchenServer.h"
+#include "kitchen_e2e.h"
+
+static char broker_dir[64];
+static pid_t server_pid;
+static mach_port_t svc;
+
+static const mach_msg_options_t server_options =
+    MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) | MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_CTX);
+
+static int serve(const char *service)
+{
+    name_t n = {0};
+    strncpy(n, service, sizeof n - 1);
+    mach_port_t port;
+    if (bootstrap_check_in(bootstrap_port, n, &port) != KERN_SUCCESS)
+        return 10;
+    while (!kitchen_e2e_quit)
+        if (mach_msg_server_once(kitchen_server, 16384, port, server_options) != MACH_MSG_SUCCESS)
+            return 11;
+    return 0;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Exit status of pid, or -1 if it did not exit within timeout_ms (then it is killed). */
+static int wait_deadline(pid_t pid, int timeout_ms)
+{
+    uint64_t end = now_ms() + (uint64_t)timeout_ms;
+    int st;
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (r < 0 || now_ms() >= end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            return -1;
+        }
+        usleep(2000);
+    }
+}
+
+static void start(void)
+{
+    char sock[128];
+    strcpy(broker_dir, "/tmp/mgcg-XXXXXX");
+    cr_assert_not_null(mkdtemp(broker_dir));
+    snprintf(sock, sizeof sock, "%s/broker.sock", broker_dir);
+    setenv("MACHGEN_BROKER_SOCKET", sock, 1);
+    setenv("MACHGEN_BROKER_IDLE", "2", 1);
+    server_pid = fork();
+    cr_assert_geq(server_pid, 0);
+    if (server_pid == 0) {
+        alarm(30);
+        _exit(serve("machgen.kitchen"));
+    }
+    name_t n = "machgen.kitchen";
+    svc = MACH_PORT_NULL;
+    for (int i = 0; i < 2000 && svc == MACH_PORT_NULL; i++)
+        if (bootstrap_look_up(bootstrap_port, n, &svc) != KERN_SUCCESS) {
+            svc = MACH_PORT_NULL;
+            usleep(2000);
+        }
+    cr_assert_neq(svc, MACH_PORT_NULL, "server never checked in");
+}
+
+static void stop(void)
+{
+    if (server_pid > 0) {
+        notify_one(svc, -1, "bye");
+        cr_expect_eq(wait_deadline(server_pid, 5000), 0, "server exit status");
+    }
+    char path[128];
+    snprintf(path, sizeof path, "%s/broker.sock", broker_dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/broker.sock.lock", broker_dir);
+    unlink(path);
+    rmdir(broker_dir);
+}
+
+TestSuite(e2e, .init = start, .fini = stop, .timeout = 60);
+
+static mach_port_t new_port(void)
+{
+    mach_port_t p;
+    cr_assert_eq(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p), KERN_SUCCESS);
+    return p;
+}
+
+static mach_msg_id_t receive_id(mach_port_t p)
+{
+    struct {
+        mach_msg_header_t h;
+        mach_msg_max_trailer_t t;
+    } m;
+    if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, p, 2000, MACH_PORT_NULL) !=
+        MACH_MSG_SUCCESS)
+        return -1;
+    return m.h.msgh_id;
+}
+
+Test(e2e, values)
+{
+    int c = 41;
+    int64_t d = 0;
+    cr_assert_eq(scalars(svc, 6, 7000000000LL, &c, &d), KERN_SUCCESS);
+    cr_assert_eq(c, 42);
+    cr_assert_eq(d, 42000000000LL);
+
+    fixed4_t fixed = {100, 200, 300, 400};
+    int var[5] = {1, 2, 3, 4, 5}, vout[64];
+    point_t pts[2] = {{1, 2}, {3, 4}}, pt;
+    mach_msg_type_number_t voutCnt = 64;
+    int tail2;
+    cr_assert_eq(arrays(svc, fixed, var, 5, 21, pts, 2, vout, &voutCnt, &tail2, &pt), KERN_SUCCESS);
+    cr_assert_eq(voutCnt, 5);
+    cr_assert_eq(vout[4], 1 + 100);
+    cr_assert_eq(tail2, 42);
+    cr_assert_eq(pt.y, 6);
+
+    int data[64];
+    mach_msg_type_number_t cnt = 4;
+    cr_assert_eq(capped(svc, 10, data, &cnt), MIG_ARRAY_TOO_LARGE);
+    cr_assert_eq(cnt, 10);
+    cr_assert_eq(data[3], 9);
+    cnt = 64;
+    cr_assert_eq(capped(svc, 99, data, &cnt), KERN_INVALID_ARGUMENT);
+
+    int xs[3] = {1, 2, 3}, ys[3] = {4, 5, 6}, sum;
+    cr_assert_eq(paired(svc, xs, 3, ys, &sum), KERN_SUCCESS);
+    cr_assert_eq(sum, 32);
+
+    char oname[64], ovname[128];
+    cr_assert_eq(strings(svc, "hello", "variable", oname, ovname), KERN_SUCCESS);
+    cr_assert_str_eq(oname, "HELLO");
+    cr_assert_str_eq(ovname, "variable!");
+
+    cr_assert_eq(timed(svc, 2000, MACH_MSG_OPTION_NONE, 9), KERN_SUCCESS);
+    int b;
+    cr_assert_eq(later(svc, 5, &b), KERN_SUCCESS);
+    cr_assert_eq(b, 6);
+    int v;
+    cr_assert_eq(widget(svc, &v), KERN_SUCCESS);
+    cr_assert_eq(v, 1);
+    cr_assert_eq(notify_one(svc, 3, "one-way"), KERN_SUCCESS);
+    int pid = 0;
+    cr_assert_eq(tokens(svc, &pid), KERN_SUCCESS);
+    cr_assert_eq(pid, getpid(), "the audit token names the real client process");
+}
+
+Test(e2e, rights)
+{
+    mach_port_t moved = new_port();   /* its receive right goes to the server */
+    mach_port_t watched = new_port(); /* we keep receive rights; server gets send rights */
+    mach_port_t made = new_port();
+    mach_port_t once = new_port();
+    cr_assert_eq(mach_port_insert_right(mach_task_self(), watched, watched, MACH_MSG_TYPE_MAKE_SEND),
+                 KERN_SUCCESS);
+    mach_port_t ors = MACH_PORT_NULL, orr = MACH_PORT_NULL;
+    cr_assert_eq(ports(svc, moved, watched, made, MACH_PORT_NULL, once, MACH_PORT_NULL, 1234, &ors,
+                       &orr),
+                 KERN_SUCCESS);
+    /* the moved receive right is no longer ours */
+    mach_port_type_t type = 0;
+    kern_return_t kr = mach_port_type(mach_task_self(), moved, &type);
+    cr_assert(kr != KERN_SUCCESS || !(type & MACH_PORT_TYPE_RECEIVE),
+              "a moved receive right can no longer be received on");
+    /* the server used the send and send-once rights it got */
+    cr_assert_eq(receive_id(watched), KITCHEN_E2E_PING + 0);
+    cr_assert_eq(receive_id(made), KITCHEN_E2E_PING + 1);
+    cr_assert_eq(receive_id(once), KITCHEN_E2E_PING + 3);
+    /* we got the receive right of a new port and a send right to it: one name */
+    cr_assert_eq(ors, orr);
+    cr_assert_eq(mach_port_type(mach_task_self(), orr, &type), KERN_SUCCESS);
+    cr_assert(type & MACH_PORT_TYPE_RECEIVE);
+    cr_assert(type & MACH_PORT_TYPE_SEND);
+
+    mach_port_t pout = MACH_PORT_NULL;
+    mach_msg_type_name_t poutPoly = 0;
+    cr_assert_eq(poly(svc, watched, MACH_MSG_TYPE_MAKE_SEND, &pout, &poutPoly), KERN_SUCCESS);
+    cr_assert_eq(pout, watched, "our own port comes back under its name");
+    cr_assert_eq(poutPoly, MACH_MSG_TYPE_PORT_SEND);
+
+    mach_port_t arr[2] = {watched, made};
+    cr_assert_eq(mach_port_insert_right(mach_task_self(), made, made, MACH_MSG_TYPE_MAKE_SEND),
+                 KERN_SUCCESS);
+    mach_port_array_t out = NULL;
+    mach_msg_type_number_t outCnt = 0;
+    cr_assert_eq(ool_ports(svc, arr, 2, &out, &outCnt), KERN_SUCCESS);
+    cr_assert_eq(outCnt, 2);
+    cr_assert_eq(out[0], watched);
+    cr_assert_eq(out[1], made);
+    /* the client owns the rights and the array */
+    for (mach_msg_type_number_t i = 0; i < outCnt; i++)
+        mach_port_deallocate(mach_task_self(), out[i]);
+    vm_deallocate(mach_task_self(), (vm_address_t)out, outCnt * sizeof *out);
+
+    port_pair_t pair = {watched, made}, opair = {0, 0};
+    int masks[4];
+    mach_port_t handlers[4] = {0};
+    mach_msg_type_number_t masksCnt = 4;
+    cr_assert_eq(port_arrays(svc, pair, opair, masks, &masksCnt, handlers), KERN_SUCCESS);
+    cr_assert_eq(opair[0], made);
+    cr_assert_eq(opair[1], watched);
+    cr_assert_eq(masksCnt, 1);
+    cr_assert_eq(handlers[0], watched);
+}
+
+Test(e2e, ool_memory)
+{
+    vm_address_t moved = 0;
+    cr_assert_eq(vm_allocate(mach_task_self(), &moved, 4096, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+    memset((void *)moved, 1, 10);
+    unsigned char phys[20], maybe[30], small[40];
+    memset(phys, 2, sizeof phys);
+    memset(maybe, 3, sizeof maybe);
+    memset(small, 4, sizeof small);
+    vm_offset_t back = 0;
+    mach_msg_type_number_t backCnt = 0;
+    cr_assert_eq(ool(svc, moved, 10, (vm_offset_t)phys, 20, (vm_offset_t)maybe, 30, FALSE,
+                     (vm_offset_t)small, 40, &back, &backCnt),
+                 KERN_SUCCESS);
+    cr_assert_eq(backCnt, 100);
+    unsigned sum;
+    memcpy(&sum, (void *)back, sizeof sum);
+    cr_assert_eq(sum, 10u * 1 + 20u * 2 + 30u * 3 + 40u * 4);
+    cr_assert_eq(((unsigned char *)back)[99], 99);
+    cr_assert_eq(vm_deallocate(mach_task_self(), back, backCnt), KERN_SUCCESS);
+    /* a region sent with dealloc is unmapped from the sender */
+    unsigned char vec;
+    cr_assert_eq(mincore((void *)moved, 4096, &vec), -1);
+    cr_assert_eq(errno, ENOMEM);
+}
+
+Test(e2e, malformed_requests_are_rejected_and_destroyed)
+{
+    /* a ports request with a wrong descriptor count, carrying a receive right */
+    mach_port_t victim = new_port();
+    cr_assert_eq(mach_port_insert_right(mach_task_self(), victim, victim, MACH_MSG_TYPE_MAKE_SEND),
+                 KERN_SUCCESS);
+    union {
+        struct {
+            mach_msg_header_t Head;
+            mach_msg_body_t msgh_body;
+            mach_msg_port_descriptor_t port;
+            NDR_record_t NDR;
+        } req;
+        struct {
+            mig_reply_error_t rep;
+            mach_msg_max_trailer_t trailer;
+        } rep;
+        unsigned char buf[512];
+    } m;
+    memset(&m, 0, sizeof m);
+    mach_port_t reply = mig_get_reply_port();
+    m.req.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) |
+                           MACH_MSGH_BITS_COMPLEX;
+    m.req.Head.msgh_size = sizeof m.req;
+    m.req.Head.msgh_remote_port = svc;
+    m.req.Head.msgh_local_port = reply;
+    m.req.Head.msgh_id = 4006; /* ports: expects 6 descriptors */
+    m.req.msgh_body.msgh_descriptor_count = 1;
+    m.req.port.name = victim;
+    m.req.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+    m.req.port.type = MACH_MSG_PORT_DESCRIPTOR;
+    m.req.NDR = NDR_record;
+    cr_assert_eq(mach_msg(&m.req.Head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.req,
+                          sizeof m, reply, 5000, MACH_PORT_NULL),
+                 MACH_MSG_SUCCESS);
+    cr_assert_eq(m.rep.rep.Head.msgh_id, 4106);
+    cr_assert_eq(m.rep.rep.RetCode, MIG_BAD_ARGUMENTS);
+    /* the server destroyed the request: the receive right died, our send right is dead */
+    mach_port_type_t type = 0;
+    for (int i = 0; i < 200; i++) {
+        if (mach_port_type(mach_task_self(), victim, &type) == KERN_SUCCESS &&
+            (type & MACH_PORT_TYPE_DEAD_NAME))
+            break;
+        usleep(5000);
+    }
+    cr_assert(type & MACH_PORT_TYPE_DEAD_NAME, "type %#x", type);
+
+    /* an unknown id gets MIG_BAD_ID */
+    memset(&m, 0, sizeof m);
+    m.req.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+    m.req.Head.msgh_size = sizeof(mach_msg_header_t);
+    m.req.Head.msgh_remote_port = svc;
+    m.req.Head.msgh_local_port = reply;
+    m.req.Head.msgh_id = 4004; /* the skipped slot */
+    cr_assert_eq(mach_msg(&m.req.Head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
+                          sizeof(mach_msg_header_t), sizeof m, reply, 5000, MACH_PORT_NULL),
+                 MACH_MSG_SUCCESS);
+    cr_assert_eq(m.rep.rep.RetCode, MIG_BAD_ID);
+
+    /* and the server keeps serving */
+    int c = 1;
+    int64_t d;
+    cr_assert_eq(scalars(svc, 2, 3, &c, &d), KERN_SUCCESS);
+    cr_assert_eq(d, 6);
+}
