@@ -134,6 +134,7 @@ struct rt_build {
     struct mg_param *args;
     uint32_t n, cap;
     const struct mg_param *prev_array; /* for samecount: the previous explicit argument */
+    bool has_retcode;
     bool ok;
 };
 
@@ -172,6 +173,15 @@ static void flag_error(struct rt_build *b, const struct mg_arg *ast, unsigned fl
     b->ok = false;
 }
 
+/* A flag that does not apply to this argument: ignored with a warning, as MIG does
+ * (real interfaces carry such flags, and ignoring them keeps MIG's wire layout). */
+static void flag_ignored(struct rt_build *b, const struct mg_arg *ast, unsigned flag,
+                         const char *msg)
+{
+    mg_warning(b->s->diag, flag_loc(ast, flag, ast->loc), "ignored-flag",
+               "argument '%s' of %s: %s; flag ignored", ast->name, b->rt->name, msg);
+}
+
 static void check_flags(struct rt_build *b, const struct mg_arg *ast, struct mg_param *a)
 {
     const struct mg_type *t = a->type;
@@ -190,18 +200,18 @@ static void check_flags(struct rt_build *b, const struct mg_arg *ast, struct mg_
         a->dealloc = MG_DEALLOC_YES; /* kernel interfaces: tolerated on any type */
     else if (f & (MG_FLAG_DEALLOC | MG_FLAG_DEALLOC_RUNTIME)) {
         if (!kpd)
-            flag_error(b, ast, f & MG_FLAG_DEALLOC ? MG_FLAG_DEALLOC : MG_FLAG_DEALLOC_RUNTIME,
-                       "dealloc only applies to out-of-line data and ports");
+            flag_ignored(b, ast, f & MG_FLAG_DEALLOC ? MG_FLAG_DEALLOC : MG_FLAG_DEALLOC_RUNTIME,
+                         "dealloc only applies to out-of-line data and ports");
         else
             a->dealloc = (f & MG_FLAG_DEALLOC_RUNTIME) ? MG_DEALLOC_MAYBE : MG_DEALLOC_YES;
     }
 
     if (f & MG_FLAG_COUNTINOUT) {
         if (!a->in_reply)
-            flag_error(b, ast, MG_FLAG_COUNTINOUT, "countinout requires an out argument");
+            flag_ignored(b, ast, MG_FLAG_COUNTINOUT, "countinout requires an out argument");
         else if (!t->var_array || t->wire != MG_WIRE_INLINE)
-            flag_error(b, ast, MG_FLAG_COUNTINOUT,
-                       "countinout only applies to bounded variable-length inline arrays");
+            flag_ignored(b, ast, MG_FLAG_COUNTINOUT,
+                         "countinout only applies to bounded variable-length inline arrays");
         else
             a->countinout = true;
     }
@@ -209,41 +219,44 @@ static void check_flags(struct rt_build *b, const struct mg_arg *ast, struct mg_
     if (f & MG_FLAG_SAMECOUNT) {
         const struct mg_param *p = b->prev_array;
         if (!t->var_array)
-            flag_error(b, ast, MG_FLAG_SAMECOUNT, "samecount requires a variable-length array");
+            flag_ignored(b, ast, MG_FLAG_SAMECOUNT, "samecount requires a variable-length array");
         else if (!p || !p->type || !p->type->var_array)
-            flag_error(b, ast, MG_FLAG_SAMECOUNT,
-                       "samecount requires the previous argument to be a variable-length array");
+            flag_ignored(b, ast, MG_FLAG_SAMECOUNT,
+                         "samecount requires the previous argument to be a variable-length "
+                         "array");
         else if (p->in_request != a->in_request || p->in_reply != a->in_reply ||
                  p->countinout != a->countinout)
-            flag_error(b, ast, MG_FLAG_SAMECOUNT,
-                       "samecount requires the previous array to have the same direction and "
-                       "countinout setting");
+            flag_ignored(b, ast, MG_FLAG_SAMECOUNT,
+                         "samecount requires the previous array to have the same direction and "
+                         "countinout setting");
         else
             a->samecount = p->samecount ? p->samecount : p;
     }
 
     if (f & MG_FLAG_PHYSICALCOPY) {
         if (!ool)
-            flag_error(b, ast, MG_FLAG_PHYSICALCOPY,
-                       "physicalcopy only applies to out-of-line data");
+            flag_ignored(b, ast, MG_FLAG_PHYSICALCOPY,
+                         "physicalcopy only applies to out-of-line data");
         else
             a->physical_copy = true;
     }
 
     if (f & MG_FLAG_RETCODE) {
         if (!is_fixed_inline(t) || !t->is_struct || t->elem_bits != 32 || t->number != 1)
-            flag_error(b, ast, MG_FLAG_RETCODE, "retcode requires a 32-bit integer type");
+            flag_ignored(b, ast, MG_FLAG_RETCODE, "retcode requires a 32-bit integer type");
         else if (b->rt->kind != MG_RT_SIMPLEROUTINE)
             flag_error(b, ast, MG_FLAG_RETCODE, "retcode is only allowed in simpleroutines");
+        else if (b->has_retcode)
+            flag_ignored(b, ast, MG_FLAG_RETCODE, "only one argument can be the retcode");
         else
-            a->retcode = true;
+            a->retcode = b->has_retcode = true;
     }
 
     if (f & MG_FLAG_OVERWRITE) {
         if (!(t->wire == MG_WIRE_OOL || t->wire == MG_WIRE_OOL_PORTS) || t->mig_inline ||
             !a->in_reply || a->in_request)
-            flag_error(b, ast, MG_FLAG_OVERWRITE,
-                       "overwrite only applies to out arguments sent out-of-line with '^'");
+            flag_ignored(b, ast, MG_FLAG_OVERWRITE,
+                         "overwrite only applies to out arguments sent out-of-line with '^'");
         else
             a->overwrite = true;
     }
@@ -430,6 +443,10 @@ bool mg_sema_routine(struct mg_sema *s, const struct mg_routinedecl *rd, struct 
         const struct mg_type *t = ast->decl ? mg_sema_named_type(s, ast->decl)
                                             : mg_sema_resolve(s, ast->type, NULL);
         if (!t) {
+            /* still take its role, so later arguments are not misread as the request port */
+            if (ast->kind == MG_ARG_REQUESTPORT ||
+                (ast->kind == MG_ARG_DEFAULT && !have_request_port))
+                have_request_port = true;
             b.ok = false;
             continue;
         }

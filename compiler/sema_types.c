@@ -310,16 +310,48 @@ static const struct mg_type *resolve_pointer(struct mg_sema *s, const struct mg_
     return t;
 }
 
+/* GNU MIG's `struct { T a; U b; }`: carried as the bytes of the C struct, laid out
+ * with natural alignment (8-byte fields align to 4 on ILP32 targets). */
+static const struct mg_type *resolve_field_struct(struct mg_sema *s,
+                                                  const struct mg_typespec *ts)
+{
+    uint64_t size = 0, max_align = 1;
+    uint64_t cap = s->itf->target.abi == MG_ABI_LP64 ? 8 : 4;
+    for (const struct mg_field *f = ts->u.array.fields; f; f = f->next) {
+        const struct mg_type *ft = mg_sema_resolve(s, f->type, NULL);
+        if (!ft)
+            return NULL;
+        if (ft->wire != MG_WIRE_INLINE || ft->var_array || ft->native) {
+            mg_error(s->diag, f->loc, "struct field '%s' must be fixed-size inline data",
+                     f->name);
+            return NULL;
+        }
+        uint64_t align = (ft->elem_bits + 7) / 8;
+        if (align > cap)
+            align = cap;
+        if (align == 0)
+            align = 1;
+        size = (size + align - 1) / align * align + mg_type_bytes(ft);
+        if (align > max_align)
+            max_align = align;
+    }
+    struct mg_type *t = new_type(s, "struct", ts->loc);
+    t->in_name = t->out_name = MG_MSGT_BYTE;
+    t->elem_bits = 8;
+    t->number = (size + max_align - 1) / max_align * max_align;
+    t->is_struct = true;
+    if (!check_inline_size(s, t, ts->loc))
+        return NULL;
+    return t;
+}
+
 static const struct mg_type *resolve_struct(struct mg_sema *s, const struct mg_typespec *ts)
 {
+    if (ts->u.array.fields)
+        return resolve_field_struct(s, ts);
     const struct mg_type *old = mg_sema_resolve(s, ts->u.array.elem, NULL);
     if (!old)
         return NULL;
-    if (ts->u.array.fields) {
-        mg_error(s->diag, ts->loc, "'struct { ... }' with named fields is GNU MIG only; "
-                                   "Darwin interfaces use struct[N] of T");
-        return NULL;
-    }
     if (!check_bound(s, ts, false))
         return NULL;
     if (old->wire != MG_WIRE_INLINE || old->var_array || old->native) {

@@ -74,7 +74,8 @@ static char *describe_file(const char *path, const char *name, char **diags, boo
     return out;
 }
 
-static void first_difference(const char *want, const char *got, const char *name)
+static void first_difference(const char *want, const char *got, const char *name,
+                             const char *ext)
 {
     unsigned line = 1;
     const char *w = want, *g = got;
@@ -89,7 +90,7 @@ static void first_difference(const char *want, const char *got, const char *name
     while (gs > got && gs[-1] != '\n')
         gs--;
     int wl = (int)strcspn(ws, "\n"), gl = (int)strcspn(gs, "\n");
-    cr_log_error("%s.describe differs at line %u:\n- expected: %.*s\n+ actual:   %.*s", name,
+    cr_log_error("%s.%s differs at line %u:\n- expected: %.*s\n+ actual:   %.*s", name, ext,
                  line, wl, ws, gl, gs);
 }
 
@@ -136,7 +137,7 @@ static void run_dir(const char *dir, bool errors)
                 cr_log_error("missing %s", expect);
                 failed++;
             } else if (strcmp(want, got) != 0) {
-                first_difference(want, got, base);
+                first_difference(want, got, base, errors ? "err" : "describe");
                 failed++;
             }
             free(want);

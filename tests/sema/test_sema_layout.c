@@ -398,3 +398,35 @@ Test(layout, kernel_server_replies_use_received_names)
     cr_assert_eq(rt->args[1].ownership, MG_OWN_RIGHT_MOVED);
     cr_assert_eq(rt->args[2].dealloc, MG_DEALLOC_YES, "tolerated on KernelServer out data");
 }
+
+/* GNU MIG `struct { int a; int64_t b; }`: the C struct's bytes, natural alignment. */
+static void gnu_struct(struct fx *fx)
+{
+    struct mg_typespec *ts = tb_struct(&fx->b, 2, tb_name(&fx->b, "int"));
+    struct mg_field *a = MG_NEW(&fx->arena, struct mg_field);
+    struct mg_field *b = MG_NEW(&fx->arena, struct mg_field);
+    a->name = "a";
+    a->type = tb_name(&fx->b, "int");
+    a->next = b;
+    b->name = "b";
+    b->type = tb_name(&fx->b, "MACH_MSG_TYPE_INTEGER_64");
+    ts->u.array.fields = a;
+    tb_type(&fx->b, "pair_t", ts);
+    struct mg_routinedecl *rd = fx_routine(fx, false, "gnu");
+    tb_arg(&fx->b, rd, MG_ARG_IN, "p", tb_name(&fx->b, "pair_t"), 0);
+}
+
+Test(layout, gnu_field_struct_lp64)
+{
+    gnu_struct(&f);
+    const struct mg_routine *rt = only_routine(fx_analyze(&f));
+    cr_assert_eq(field(&rt->request, "p")->size, 16, "int at 0, int64 aligned to 8");
+}
+
+Test(layout, gnu_field_struct_ilp32)
+{
+    cr_assert(mg_target_from_name("i386", &f.target));
+    gnu_struct(&f);
+    const struct mg_routine *rt = only_routine(fx_analyze(&f));
+    cr_assert_eq(field(&rt->request, "p")->size, 12, "int64 aligned to 4 on ILP32");
+}
