@@ -147,10 +147,11 @@ kern_return_t mgc_port_request_notification(mgc_space *space, mach_port_name_t n
         if (notify_disposition != MACH_MSG_TYPE_MAKE_SEND_ONCE &&
             notify_disposition != MACH_MSG_TYPE_MOVE_SEND_ONCE)
             return KERN_INVALID_VALUE;
-        /* The right travels as in the request message: copyin failures are
-         * send errors. */
-        if (mgc_right_copyin(caller, notify, notify_disposition, false, &np) != KERN_SUCCESS)
-            return MACH_SEND_INVALID_RIGHT;
+        /* On oneself XNU's trap reports the copyin error; for another task
+         * the right travels in a MIG request and fails as a send error. */
+        kern_return_t ckr = mgc_right_copyin(caller, notify, notify_disposition, false, &np);
+        if (ckr != KERN_SUCCESS)
+            return caller == space ? ckr : MACH_SEND_INVALID_RIGHT;
     }
     kern_return_t kr = request(space, name, msgid, sync, np, &prev);
     if (kr != KERN_SUCCESS) {

@@ -207,7 +207,10 @@ Test(notify, no_senders_previous_and_errors)
                  KERN_INVALID_VALUE);
     cr_assert_eq(mgc_port_request_notification(A, svc, MACH_NOTIFY_NO_SENDERS, 0, A, svc,
                                                MACH_MSG_TYPE_MOVE_SEND_ONCE, &prev),
-                 MACH_SEND_INVALID_RIGHT);
+                 KERN_INVALID_RIGHT, "trap path: the copyin error");
+    cr_assert_eq(mgc_port_request_notification(A, svc, MACH_NOTIFY_NO_SENDERS, 0, B, 0x4403,
+                                               MACH_MSG_TYPE_MOVE_SEND_ONCE, &prev),
+                 MACH_SEND_INVALID_RIGHT, "MIG path: a send error");
 }
 
 Test(notify, send_once_notification)
