@@ -156,7 +156,9 @@ kern_return_t mgc_port_insert_right(mgc_space *dst, mach_port_name_t name,
                                     mach_msg_type_name_t disposition);
 /* mach_port_extract_right(task=src, name, msgt_name): the right leaves
  * `src` and is inserted in `dst` (the caller's space); returns the new name
- * and the received type (MACH_MSG_TYPE_PORT_*). */
+ * and the received type (MACH_MSG_TYPE_PORT_*). If `dst` has no room the
+ * right is destroyed and MACH_RCV_HEADER_ERROR | MACH_MSG_IPC_SPACE comes
+ * back (the reply could not be received). */
 kern_return_t mgc_port_extract_right(mgc_space *src, mach_port_name_t name,
                                      mach_msg_type_name_t disposition,
                                      mgc_space *dst, mach_port_name_t *out_name,
@@ -174,7 +176,10 @@ kern_return_t mgc_port_get_set_status(mgc_space *space, mach_port_name_t pset,
 /* mach_port_request_notification(task=space, name, msgid, sync, notify,
  * notifyPoly, &previous): `notify` / `*previous` are names in `caller`
  * (notify disposition MAKE_SEND_ONCE or MOVE_SEND_ONCE, or MACH_PORT_NULL to
- * cancel); the previous send-once right is inserted in `caller`. */
+ * cancel); the previous send-once right is inserted in `caller`. A notify
+ * right that cannot be copied in fails with the copyin error when
+ * caller == space (XNU's trap) or MACH_SEND_INVALID_RIGHT otherwise; when the
+ * request itself fails the notify right is destroyed (send-once notice). */
 kern_return_t mgc_port_request_notification(
     mgc_space *space, mach_port_name_t name, mach_msg_id_t msgid,
     mach_port_mscount_t sync, mgc_space *caller, mach_port_name_t notify,
