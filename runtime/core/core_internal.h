@@ -151,7 +151,7 @@ void mgc_port_destroy_receive(mgc_port *p);
 /* core_pset.c */
 void mgc_pset_remove(mgc_port *p);
 void mgc_pset_destroy(mgc_space *s, mach_port_name_t name, mgc_pset *ps);
-mgc_port *mgc_pset_ready(mgc_pset *ps);
+mgc_port *mgc_pset_ready(mgc_pset *ps, bool rotate);
 void mgc_port_announce(mgc_port *p);
 mgc_dnreq *mgc_dnreq_find(mgc_port *p, mgc_space *s, mach_port_name_t name);
 void mgc_dnreq_cancel(mgc_port *p, mgc_space *s, mach_port_name_t name, mgc_port **notify);

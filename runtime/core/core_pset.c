@@ -95,11 +95,22 @@ void mgc_pset_destroy(mgc_space *s, mach_port_name_t name, mgc_pset *ps)
     s->core->objects--;
 }
 
-mgc_port *mgc_pset_ready(mgc_pset *ps)
+/* First member with a message. With `rotate`, that member moves to the
+ * end of the set so a busy port cannot starve the others. */
+mgc_port *mgc_pset_ready(mgc_pset *ps, bool rotate)
 {
     for (mgc_member *m = ps->head; m; m = m->set_next) {
-        if (m->port->qhead)
-            return m->port;
+        if (!m->port->qhead)
+            continue;
+        if (rotate && m != ps->tail) {
+            unlink_member(m);
+            m->set_next = NULL;
+            m->set_prev = ps->tail;
+            ps->tail->set_next = m;
+            ps->tail = m;
+            ps->nmembers++;
+        }
+        return m->port;
     }
     return NULL;
 }

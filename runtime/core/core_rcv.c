@@ -14,7 +14,7 @@ static mgc_port *pick_port(mgc_space *s, mach_port_name_t name, mach_msg_return_
         return NULL;
     }
     if (e->type & MACH_PORT_TYPE_PORT_SET) {
-        mgc_port *p = mgc_pset_ready(e->obj);
+        mgc_port *p = mgc_pset_ready(e->obj, true);
         if (!p)
             *mr = MGC_RCV_WOULD_BLOCK;
         return p;
@@ -220,8 +220,8 @@ mach_msg_return_t mgc_msg_receive(mgc_space *space, mach_port_name_t name,
     mgc_port *p = pick_port(space, name, &mr);
     if (!p)
         return mr;
-    if (((unsigned)options >> 28) != MACH_MSG_TRAILER_FORMAT_0)
-        return MACH_RCV_INVALID_TRAILER;
+    /* Only format 0 exists; like XNU, the trailer-type bits are ignored and
+     * the elements alone select the size. */
     mach_msg_size_t tsize = REQUESTED_TRAILER_SIZE(options);
     mgc_kmsg *k = p->qhead;
     info->port_name = p->receiver_name;

@@ -273,8 +273,10 @@ struct mgc_rcv_info {
 /* Receive from a receive right or port set named `name` in `space` into
  * `buf` (capacity `buf_size`, the mach_msg rcv_size). Trailer elements are
  * selected by `options` (MACH_RCV_TRAILER_ELEMENTS / _TYPE).
+ * A port set serves its members round-robin (a member that delivered
+ * moves behind the others).
  * Returns MACH_MSG_SUCCESS, MGC_RCV_WOULD_BLOCK (nothing queued),
- * MACH_RCV_INVALID_NAME, MACH_RCV_IN_SET, MACH_RCV_INVALID_TRAILER,
+ * MACH_RCV_INVALID_NAME, MACH_RCV_IN_SET,
  * MACH_RCV_TOO_LARGE (with MACH_RCV_LARGE: message stays queued and the
  * needed size is written to the buffer's msgh_size and info->msg_size;
  * without: the message is dequeued and destroyed except its destination,

@@ -131,3 +131,21 @@ Test(msg2, port_in_several_sets)
     cr_assert_eq(n, 1u);
     cr_assert_eq(names[0], q);
 }
+
+Test(msg2, port_set_serves_members_round_robin)
+{
+    mach_port_name_t ps, p1 = new_port(A), p2 = new_port(A);
+    OK(mgc_port_allocate(A, MACH_PORT_RIGHT_PORT_SET, &ps));
+    OK(mgc_port_insert_member(A, p1, ps));
+    OK(mgc_port_insert_member(A, p2, ps));
+    for (int i = 0; i < 3; i++) {
+        send_simple(A, p1, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 10 + i);
+        send_simple(A, p2, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 20 + i);
+    }
+    static const mach_msg_id_t want[] = {10, 20, 11, 21, 12, 22};
+    for (int i = 0; i < 6; i++) {
+        rbuf r;
+        cr_assert_eq(rcv(A, ps, &r, 0), MACH_MSG_SUCCESS);
+        cr_assert_eq(r.h.msgh_id, want[i], "receive %d", i);
+    }
+}
