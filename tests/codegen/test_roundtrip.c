@@ -540,7 +540,8 @@ Test(server_checks, count_over_bound_and_inconsistent_size)
 
 Test(server_checks, ool_size_mismatch)
 {
-    unsigned char m[8] = {0};
+    /* large enough that the fake kernel can copy the oversized region below */
+    static unsigned char m[8192];
     vm_offset_t back;
     mach_msg_type_number_t backCnt;
     CAPTURE(ool(SERVER, (vm_offset_t)m, 8, (vm_offset_t)m, 8, (vm_offset_t)m, 8, FALSE,
