@@ -13,6 +13,7 @@
 
 #if !MACHGEN_SYSTEM_HAS_MIG_SUPPORT
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -63,30 +64,89 @@ static void buffers_free(struct serve_buffers *b)
  * Sizes the buffers as Darwin does: the request buffer holds max_size plus the
  * requested trailer, the reply buffer max_size (plus a trailer when the caller
  * sends trailers). same_size makes both equal so they can swap roles.
+ * Buffers already present are kept when they are large enough.
  */
-static kern_return_t buffers_init(struct serve_buffers *b, mach_msg_size_t max_size,
-                                  mach_msg_options_t options, int same_size)
+static kern_return_t buffers_prepare(struct serve_buffers *b, mach_msg_size_t max_size,
+                                     mach_msg_options_t options, int same_size)
 {
-	kern_return_t kr;
+	mach_msg_size_t request_alloc, reply_alloc;
+	kern_return_t kr = KERN_SUCCESS;
 
-	memset(b, 0, sizeof(*b));
 	b->trailer_alloc = REQUESTED_TRAILER_SIZE(options);
-	b->request_alloc = machgen_round_page(max_size + b->trailer_alloc);
-	b->reply_alloc = machgen_round_page((options & MACH_SEND_TRAILER) ?
-	                                    max_size + MAX_TRAILER_SIZE : max_size);
+	request_alloc = machgen_round_page(max_size + b->trailer_alloc);
+	reply_alloc = machgen_round_page((options & MACH_SEND_TRAILER) ? max_size + MAX_TRAILER_SIZE
+	                                                               : max_size);
 	if (same_size) {
-		if (b->reply_alloc > b->request_alloc)
-			b->request_alloc = b->reply_alloc;
-		b->reply_alloc = b->request_alloc;
+		if (reply_alloc > request_alloc)
+			request_alloc = reply_alloc;
+		reply_alloc = request_alloc;
+	}
+	if (b->reply == NULL || b->reply_alloc < reply_alloc) {
+		buffer_free(&b->reply, b->reply_alloc);
+		b->reply_alloc = reply_alloc;
+		kr = buffer_alloc(&b->reply, reply_alloc);
+	}
+	if (kr == KERN_SUCCESS && (b->request == NULL || b->request_alloc < request_alloc)) {
+		buffer_free(&b->request, b->request_alloc);
+		b->request_alloc = request_alloc;
+		kr = buffer_alloc(&b->request, request_alloc);
+	}
+	if (kr != KERN_SUCCESS) {
+		buffers_free(b);
+		b->request_alloc = b->reply_alloc = 0;
+		return kr;
 	}
 	b->request_size = (options & MACH_RCV_LARGE) ? b->request_alloc
 	                                             : max_size + b->trailer_alloc;
-	kr = buffer_alloc(&b->reply, b->reply_alloc);
-	if (kr == KERN_SUCCESS)
-		kr = buffer_alloc(&b->request, b->request_alloc);
-	if (kr != KERN_SUCCESS)
+	return KERN_SUCCESS;
+}
+
+/*
+ * mach_msg_server_once is typically called in a loop; each thread keeps its
+ * two buffers between calls so the loop allocates nothing per request. A
+ * nested call (from inside a demux) finds the cache busy and uses its own.
+ */
+struct buffer_cache {
+	struct serve_buffers bufs;
+	int                  busy;
+	int                  registered;
+};
+
+#define BUFFER_CACHE_LIMIT ((mach_msg_size_t)1 << 20)
+
+static _Thread_local struct buffer_cache tls_cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static int cache_key_ok;
+
+static void cache_thread_exit(void *value)
+{
+	(void)value;
+	if (!tls_cache.busy)
+		buffers_free(&tls_cache.bufs);
+}
+
+static void cache_init(void)
+{
+	cache_key_ok = pthread_key_create(&cache_key, cache_thread_exit) == 0;
+}
+
+static struct serve_buffers *cache_take(void)
+{
+	(void)pthread_once(&cache_once, cache_init);
+	if (tls_cache.busy)
+		return NULL;
+	tls_cache.busy = 1;
+	if (!tls_cache.registered && cache_key_ok)
+		tls_cache.registered = pthread_setspecific(cache_key, &tls_cache) == 0;
+	return &tls_cache.bufs;
+}
+
+static void cache_give_back(struct serve_buffers *b)
+{
+	if (b->request_alloc + b->reply_alloc > BUFFER_CACHE_LIMIT || !tls_cache.registered)
 		buffers_free(b);
-	return kr;
+	tls_cache.busy = 0;
 }
 
 /* A message too large for the buffer stayed queued; make room for it and its trailer. */
@@ -208,22 +268,31 @@ static mach_msg_options_t caller_options(mach_msg_options_t options)
 mach_msg_return_t mach_msg_server_once(demux_fn demux, mach_msg_size_t max_size,
                                        mach_port_t rcv_name, mach_msg_options_t options)
 {
-	struct serve_buffers b;
+	struct serve_buffers own;
+	struct serve_buffers *b = cache_take();
 	mach_msg_return_t mr;
 	kern_return_t kr;
 
-	options = caller_options(options);
-	kr = buffers_init(&b, max_size, options, 0);
-	if (kr != KERN_SUCCESS)
-		return kr;
-
-	mr = receive_request(&b, rcv_name, options, 0);
-	if (mr == MACH_MSG_SUCCESS) {
-		dispatch(b.request, b.reply, demux);
-		if (b.reply->Head.msgh_remote_port != MACH_PORT_NULL)
-			mr = send_reply(b.reply, options);
+	if (b == NULL) {
+		memset(&own, 0, sizeof(own));
+		b = &own;
 	}
-	buffers_free(&b);
+	options = caller_options(options);
+	kr = buffers_prepare(b, max_size, options, 0);
+	if (kr != KERN_SUCCESS) {
+		mr = kr;
+	} else {
+		mr = receive_request(b, rcv_name, options, 0);
+		if (mr == MACH_MSG_SUCCESS) {
+			dispatch(b->request, b->reply, demux);
+			if (b->reply->Head.msgh_remote_port != MACH_PORT_NULL)
+				mr = send_reply(b->reply, options);
+		}
+	}
+	if (b == &own)
+		buffers_free(b);
+	else
+		cache_give_back(b);
 	return mr;
 }
 
@@ -240,7 +309,8 @@ mach_msg_return_t mach_msg_server(demux_fn demux, mach_msg_size_t max_size,
 	kern_return_t kr;
 
 	options = caller_options(options);
-	kr = buffers_init(&b, max_size, options, 1);
+	memset(&b, 0, sizeof(b));
+	kr = buffers_prepare(&b, max_size, options, 1);
 	if (kr != KERN_SUCCESS)
 		return kr;
 

@@ -34,6 +34,7 @@ static size_t nrcvs;
 static mach_msg_return_t next_send_result;
 static struct region regions[MAX_REGIONS];
 static mach_port_name_t next_reply_port = 0x1000;
+static size_t nallocs;
 
 mach_port_t mach_task_self_ = 0x103;
 
@@ -85,6 +86,8 @@ size_t fake_sent_count(void) { return nsent; }
 const struct fake_sent *fake_sent_at(size_t i) { return i < nsent ? &sent[i] : NULL; }
 size_t fake_rcv_count(void) { return nrcvs; }
 const struct fake_rcv *fake_rcv_at(size_t i) { return i < nrcvs ? &rcvs[i] : NULL; }
+
+size_t fake_vm_allocs(void) { return nallocs; }
 
 size_t fake_vm_live(void)
 {
@@ -230,6 +233,7 @@ kern_return_t vm_allocate(vm_map_t task, vm_address_t *address, vm_size_t size, 
 		;
 	if (i < MAX_REGIONS)
 		regions[i] = (struct region){ (vm_address_t)p, size };
+	nallocs++;
 	pthread_mutex_unlock(&lock);
 	*address = (vm_address_t)p;
 	return KERN_SUCCESS;

@@ -57,7 +57,8 @@ struct fake_rcv {
 size_t fake_rcv_count(void);
 const struct fake_rcv *fake_rcv_at(size_t i);
 
-/* Regions obtained with vm_allocate and not yet released. */
+/* Regions obtained with vm_allocate and not yet released; calls to vm_allocate so far. */
 size_t fake_vm_live(void);
+size_t fake_vm_allocs(void);
 
 #endif

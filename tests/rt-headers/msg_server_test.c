@@ -2,6 +2,8 @@
 #include "fake_backend.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #define ANY ~0u
@@ -126,7 +128,7 @@ Test(serve, success_sends_reply_and_leaves_request_rights_to_the_routine)
 	cr_assert_eq(reply->result, 42);
 	cr_assert_eq(fake_count(FAKE_DEALLOC, ANY), 0, "success: request rights belong to the routine");
 	cr_assert_eq(fake_count(FAKE_MOD_REFS, ANY), 0);
-	cr_assert_eq(fake_vm_live(), 0, "server buffers released");
+	cr_assert_eq(fake_vm_live(), 2, "the thread keeps its two server buffers for the next call");
 }
 
 Test(serve, error_reply_destroys_request_but_keeps_reply_right)
@@ -225,7 +227,7 @@ Test(serve, too_large_without_rcv_large_is_an_error)
 	queue_request(1000, REPLY_RIGHT);
 	cr_assert_eq(mach_msg_server_once(demux, 32, RCV_PORT, 0), MACH_RCV_TOO_LARGE);
 	cr_assert_eq(demux_calls, 0);
-	cr_assert_eq(fake_vm_live(), 0);
+	cr_assert_eq(fake_vm_live(), 2, "buffers cached even after a receive error");
 }
 
 Test(serve, rcv_large_grows_the_buffer_and_serves_the_message)
@@ -245,7 +247,7 @@ Test(serve, rcv_large_grows_the_buffer_and_serves_the_message)
 	cr_assert_eq(fake_rcv_count(), 2, "first receive reports the size, second gets the message");
 	cr_assert_geq(fake_rcv_at(1)->rcv_size, sizeof(big) + sizeof(mach_msg_trailer_t));
 	cr_assert_eq(((const struct ok_reply *)(const void *)fake_sent_at(0)->bytes)->result, 10);
-	cr_assert_eq(fake_vm_live(), 0);
+	cr_assert_eq(fake_vm_live(), 2, "grown request buffer and reply buffer cached");
 }
 
 Test(serve, loop_serves_until_receive_error_with_combined_send_receive)
@@ -326,4 +328,64 @@ Test(serve, loop_stops_on_unrecoverable_send_error)
 	cr_assert_eq(mach_msg_server(demux, 256, RCV_PORT, 0), MACH_SEND_INVALID_RIGHT);
 	cr_assert_eq(demux_calls, 1);
 	cr_assert_eq(fake_vm_live(), 0);
+}
+
+Test(serve, repeated_server_once_allocates_only_for_the_first_request)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		queue_request(1000, REPLY_RIGHT + 4 * (mach_port_t)i);
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(mach_msg_server_once(demux, 256, RCV_PORT, 0), MACH_MSG_SUCCESS);
+	cr_assert_eq(fake_sent_count(), 5);
+	cr_assert_eq(fake_vm_allocs(), 2, "request and reply buffer allocated once");
+	cr_assert_eq(fake_vm_live(), 2);
+}
+
+static void *serve_one_in_thread(void *arg)
+{
+	(void)arg;
+	return (void *)(intptr_t)mach_msg_server_once(demux, 256, RCV_PORT, 0);
+}
+
+Test(serve, thread_exit_releases_the_cached_buffers)
+{
+	pthread_t t;
+	void *mr;
+
+	queue_request(1000, REPLY_RIGHT);
+	cr_assert_eq(pthread_create(&t, NULL, serve_one_in_thread, NULL), 0);
+	cr_assert_eq(pthread_join(t, &mr), 0);
+	cr_assert_eq((intptr_t)mr, MACH_MSG_SUCCESS);
+	cr_assert_eq(fake_vm_allocs(), 2);
+	cr_assert_eq(fake_vm_live(), 0, "buffers unmapped when the thread ended");
+}
+
+static mach_msg_return_t inner_result;
+
+/* Serves a nested request from inside the demux: the outer call's buffers are busy. */
+static boolean_t nesting_demux(mach_msg_header_t *in, mach_msg_header_t *out)
+{
+	if (in->msgh_id == 1000)
+		inner_result = mach_msg_server_once(demux, 256, RCV_PORT, 0);
+	return demux(in, out);
+}
+
+Test(serve, nested_server_once_uses_its_own_buffers)
+{
+	const struct ok_reply *outer;
+
+	queue_request(1000, REPLY_RIGHT);
+	queue_request(1001, REPLY_RIGHT + 4);
+	cr_assert_eq(mach_msg_server_once(nesting_demux, 256, RCV_PORT, 0), MACH_MSG_SUCCESS);
+	cr_assert_eq(inner_result, MACH_MSG_SUCCESS);
+	cr_assert_eq(fake_sent_count(), 2);
+	/* inner reply went out first; the outer reply is intact */
+	outer = (const struct ok_reply *)(const void *)fake_sent_at(1)->bytes;
+	cr_assert_eq(outer->head.msgh_id, 1100);
+	cr_assert_eq(outer->head.msgh_remote_port, REPLY_RIGHT);
+	cr_assert_eq(outer->result, 42);
+	cr_assert_eq(fake_vm_allocs(), 4);
+	cr_assert_eq(fake_vm_live(), 2, "nested buffers freed, outer ones cached");
 }
