@@ -138,3 +138,44 @@ Test(mig, malformed_client_is_dropped_alone)
 	cr_assert_eq(mach_port_type(mach_task_self(), p, &t), KERN_SUCCESS, "others unaffected");
 	cr_assert_eq(t, MACH_PORT_TYPE_RECEIVE);
 }
+
+Test(mig, broker_ports_answer_unknown_routines)
+{
+	mach_port_t targets[3] = { mach_task_self(), bootstrap_port, mach_host_self() };
+	mach_port_t q = rt_port_with_send();
+	mach_port_urefs_t refs;
+
+	for (int i = 0; i < 3; i++) {
+		struct {
+			mach_msg_header_t head;
+			mach_msg_body_t body;
+			mach_msg_port_descriptor_t port;
+		} req;
+		struct {
+			mig_reply_error_t rep;
+			mach_msg_max_trailer_t t;
+		} r;
+		mach_port_t reply = mig_get_reply_port();
+		memset(&req, 0, sizeof req);
+		req.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) |
+		                     MACH_MSGH_BITS_COMPLEX;
+		req.head.msgh_size = sizeof req;
+		req.head.msgh_remote_port = targets[i];
+		req.head.msgh_local_port = reply;
+		req.head.msgh_id = 3409;
+		req.body.msgh_descriptor_count = 1;
+		req.port.name = q;
+		req.port.disposition = MACH_MSG_TYPE_COPY_SEND;
+		req.port.type = MACH_MSG_PORT_DESCRIPTOR;
+		memset(&r, 0, sizeof r);
+		cr_assert_eq(mach_msg_overwrite(&req.head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
+		                                sizeof req, sizeof r, reply, 5000, 0, &r.rep.Head,
+		                                sizeof r), MACH_MSG_SUCCESS);
+		cr_assert_eq(r.rep.Head.msgh_id, 3509);
+		cr_assert_eq(r.rep.RetCode, MIG_BAD_ID);
+	}
+	/* The rights the requests carried were released by the broker. */
+	cr_assert_eq(mach_port_get_refs(mach_task_self(), q, MACH_PORT_RIGHT_SEND, &refs),
+	             KERN_SUCCESS);
+	cr_assert_eq(refs, 1);
+}

@@ -70,6 +70,7 @@ struct broker {
 	mgc_space *kspace;              /* the broker's own space ("kernel") */
 	mach_port_name_t bootstrap;     /* receive right of the bootstrap port */
 	mach_port_name_t host;          /* receive right of the host port */
+	mach_port_name_t kset;          /* port set of all the broker's own ports */
 	struct bservice *services;
 	unsigned nservices, cap_services;
 	uint64_t ool_live;              /* OOL objects held, for the debug query */
@@ -89,6 +90,9 @@ void bcore_task_destroy(struct broker *b, struct btask *t);
 /* Serves one request frame (fds are consumed). Sets *drop for a malformed one. */
 void bcore_dispatch(struct broker *b, struct bconn *c, void *frame, size_t len,
                     int *fds, unsigned nfds, int *drop);
+
+/* kernel.c: answers messages sent to the broker's own ports. */
+void bkernel_serve(struct broker *b);
 
 /* msg.c: the mach_msg path and OOL objects. */
 void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int *fds,

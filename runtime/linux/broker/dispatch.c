@@ -91,7 +91,10 @@ int bcore_init(struct broker *b)
 	b->kspace = mgc_space_create(b->core, &kcreds);
 	if (!b->kspace ||
 	    mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_RECEIVE, &b->bootstrap) != KERN_SUCCESS ||
-	    mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_RECEIVE, &b->host) != KERN_SUCCESS)
+	    mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_RECEIVE, &b->host) != KERN_SUCCESS ||
+	    mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_PORT_SET, &b->kset) != KERN_SUCCESS ||
+	    mgc_port_insert_member(b->kspace, b->bootstrap, b->kset) != KERN_SUCCESS ||
+	    mgc_port_insert_member(b->kspace, b->host, b->kset) != KERN_SUCCESS)
 		return -1;
 	return 0;
 }
@@ -119,6 +122,8 @@ int bcore_task_create(struct broker *b, struct btask *t)
 	/* Every task starts with a send right to its own task port and to the
 	 * bootstrap port, at fixed names (see wire.h). */
 	kern_return_t kr = mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_RECEIVE, &t->task_port);
+	if (kr == KERN_SUCCESS)
+		kr = mgc_port_insert_member(b->kspace, t->task_port, b->kset);
 	if (kr == KERN_SUCCESS)
 		kr = insert_right(b, t->space, MGW_TASK_SELF_NAME, b->kspace, t->task_port,
 		                  MACH_MSG_TYPE_MAKE_SEND);

@@ -434,6 +434,7 @@ int main(int argc, char **argv)
 		/* Retrying may change queues again (a blocked send goes through). */
 		for (int round = 0; b.dirty && round < 64; round++) {
 			b.dirty = false;
+			bkernel_serve(&b);
 			retry_parked(&b);
 		}
 		now = broker_now_ns();
