@@ -1,17 +1,20 @@
 /*
- * Per-thread MIG reply port. Each thread owns at most one reply receive right,
+ * Per-thread MIG reply ports. Each thread owns at most one reply receive right
+ * (and one "special" reply port for stubs generated with UseSpecialReplyPort),
  * created on first use and reused by every later RPC of that thread, so an RPC
- * costs no port allocation. It is destroyed when the thread exits, and
+ * costs no port allocation. They are destroyed when the thread exits and
  * forgotten in a fork child (whose IPC space starts empty).
  */
 #include "platform.h"
 
 #if !MACHGEN_SYSTEM_HAS_MIG_SUPPORT
 
+#include <mach/mach_sync_ipc.h>
 #include <pthread.h>
 #include <stdint.h>
 
 static _Thread_local mach_port_t tls_reply_port = MACH_PORT_NULL;
+static _Thread_local mach_port_t tls_special_reply_port = MACH_PORT_NULL;
 
 /* Only used for its destructor, which runs at thread exit. */
 static pthread_key_t reply_port_key;
@@ -25,17 +28,20 @@ static void destroy_reply_right(mach_port_t port)
 
 static void reply_port_thread_exit(void *value)
 {
-	mach_port_t port = (mach_port_t)(uintptr_t)value;
-
-	if (MACH_PORT_VALID(port) && port == tls_reply_port)
-		destroy_reply_right(port);
+	(void)value;
+	if (MACH_PORT_VALID(tls_reply_port))
+		destroy_reply_right(tls_reply_port);
+	if (MACH_PORT_VALID(tls_special_reply_port))
+		destroy_reply_right(tls_special_reply_port);
 	tls_reply_port = MACH_PORT_NULL;
+	tls_special_reply_port = MACH_PORT_NULL;
 }
 
-/* The child has a fresh IPC space: the cached name means nothing there. */
+/* The child has a fresh IPC space: the cached names mean nothing there. */
 static void reply_port_after_fork_child(void)
 {
 	tls_reply_port = MACH_PORT_NULL;
+	tls_special_reply_port = MACH_PORT_NULL;
 	if (reply_port_key_ok)
 		(void)pthread_setspecific(reply_port_key, NULL);
 }
@@ -46,26 +52,33 @@ static void reply_port_init(void)
 	(void)pthread_atfork(NULL, NULL, reply_port_after_fork_child);
 }
 
-static void remember(mach_port_t port)
+/* Arms the thread-exit destructor while this thread caches a port. */
+static void update_exit_hook(void)
 {
-	tls_reply_port = port;
+	int cached = tls_reply_port != MACH_PORT_NULL || tls_special_reply_port != MACH_PORT_NULL;
+
 	if (reply_port_key_ok)
-		(void)pthread_setspecific(reply_port_key, (void *)(uintptr_t)port);
+		(void)pthread_setspecific(reply_port_key, cached ? (void *)&tls_reply_port : NULL);
 }
 
-mach_port_t mig_get_reply_port(void)
+static mach_port_t get_cached(mach_port_t *slot)
 {
-	mach_port_t port = tls_reply_port;
+	mach_port_t port = *slot;
 
 	if (port != MACH_PORT_NULL)
 		return port;
 	(void)pthread_once(&reply_port_once, reply_port_init);
 	port = mach_reply_port();
-	if (MACH_PORT_VALID(port))
-		remember(port);
-	else
-		port = MACH_PORT_NULL;
+	if (!MACH_PORT_VALID(port))
+		return MACH_PORT_NULL;
+	*slot = port;
+	update_exit_hook();
 	return port;
+}
+
+mach_port_t mig_get_reply_port(void)
+{
+	return get_cached(&tls_reply_port);
 }
 
 /*
@@ -79,7 +92,8 @@ void mig_dealloc_reply_port(mach_port_t reply_port)
 	(void)reply_port;
 	if (port == MACH_PORT_NULL)
 		return;
-	remember(MACH_PORT_NULL);
+	tls_reply_port = MACH_PORT_NULL;
+	update_exit_hook();
 	destroy_reply_right(port);
 }
 
@@ -87,6 +101,29 @@ void mig_dealloc_reply_port(mach_port_t reply_port)
 void mig_put_reply_port(mach_port_t reply_port)
 {
 	(void)reply_port;
+}
+
+/*
+ * The special reply port exists on Darwin for priority inheritance in
+ * synchronous IPC; here it is simply a second per-thread reply port.
+ */
+mach_port_t mig_get_special_reply_port(void)
+{
+	return get_cached(&tls_special_reply_port);
+}
+
+/* As on Darwin, a different port passed in is released as well. */
+void mig_dealloc_special_reply_port(mach_port_t migport)
+{
+	mach_port_t port = tls_special_reply_port;
+
+	if (!MACH_PORT_VALID(port))
+		return;
+	tls_special_reply_port = MACH_PORT_NULL;
+	update_exit_hook();
+	destroy_reply_right(port);
+	if (migport != port && MACH_PORT_VALID(migport))
+		(void)mach_port_deallocate(mach_task_self(), migport);
 }
 
 #endif

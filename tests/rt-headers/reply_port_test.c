@@ -1,6 +1,8 @@
 /* Per-thread reply port: cached per thread, destroyed on dealloc and at thread exit. */
 #include "fake_backend.h"
 
+#include <mach/mach_sync_ipc.h>
+
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <sys/wait.h>
@@ -89,4 +91,42 @@ Test(reply_port, fork_child_does_not_reuse_the_parent_name)
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	cr_assert(MACH_PORT_VALID(child_port));
 	cr_assert_neq(child_port, parent, "the child allocated its own reply port");
+}
+
+Test(reply_port, special_reply_port_is_a_separate_cached_port)
+{
+	mach_port_t normal = mig_get_reply_port();
+	mach_port_t special = mig_get_special_reply_port();
+
+	cr_assert(MACH_PORT_VALID(special));
+	cr_assert_neq(special, normal);
+	cr_assert_eq(mig_get_special_reply_port(), special);
+	cr_assert_eq(fake_count(FAKE_REPLY_PORT, ANY), 2);
+
+	mig_dealloc_special_reply_port(0x4444);
+	cr_assert_eq(fake_count(FAKE_MOD_REFS, special), 1, "special port destroyed");
+	cr_assert_eq(fake_count(FAKE_DEALLOC, 0x4444), 1, "a different port passed in is released");
+	cr_assert_eq(fake_count(FAKE_MOD_REFS, normal), 0, "the ordinary reply port stays");
+	cr_assert_eq(mig_get_reply_port(), normal);
+	cr_assert_neq(mig_get_special_reply_port(), special);
+}
+
+static void *thread_both_ports(void *arg)
+{
+	mach_port_t *out = arg;
+
+	out[0] = mig_get_reply_port();
+	out[1] = mig_get_special_reply_port();
+	return NULL;
+}
+
+Test(reply_port, thread_exit_destroys_both_ports)
+{
+	mach_port_t ports[2];
+	pthread_t t;
+
+	cr_assert_eq(pthread_create(&t, NULL, thread_both_ports, ports), 0);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_assert_eq(fake_count(FAKE_MOD_REFS, ports[0]), 1);
+	cr_assert_eq(fake_count(FAKE_MOD_REFS, ports[1]), 1);
 }
