@@ -28,6 +28,14 @@ else()
 endif()
 set(ENV{MACHGEN_BROKER_IDLE} 2)
 
+# Programs built against the install run the installed broker: the library would
+# otherwise prefer the staging tree's broker, whose path is compiled in.
+function(use_installed_broker)
+  if(NOT APPLE AND EXISTS "${PREFIX}/libexec/machgen-broker")
+    set(ENV{MACHGEN_BROKER_PATH} "${PREFIX}/libexec/machgen-broker")
+  endif()
+endfunction()
+
 # run(<out_var> <command...>): runs the command (10 min limit), fails with its output
 # unless it exits 0; the combined output goes to <out_var>.
 function(run out)
@@ -215,6 +223,7 @@ function(step_consumer)
   endif()
   if(MODE STREQUAL "package")
     list(APPEND args "-DCMAKE_PREFIX_PATH=${PREFIX}")
+    use_installed_broker()
   endif()
   if(EXISTS "${SOURCE_DIR}/compiler/defs/mach/std_types.defs")
     list(APPEND args -DCONSUMER_STD_TYPES=ON)
@@ -257,6 +266,7 @@ function(step_pkgconfig)
                    "was not built: ${why}")
     return()
   endif()
+  use_installed_broker()
   set(b "${WORK_DIR}/pkgconfig")
   file(REMOVE_RECURSE "${b}")
   file(MAKE_DIRECTORY "${b}")
