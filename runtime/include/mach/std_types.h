@@ -8,4 +8,7 @@
 #include <mach/port.h>
 #include <mach/vm_types.h>
 
+/* Darwin exposes uuid_t here; the definition matches libuuid's, so both may be seen. */
+typedef unsigned char uuid_t[16];
+
 #endif
