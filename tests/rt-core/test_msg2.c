@@ -149,3 +149,35 @@ Test(msg2, port_set_serves_members_round_robin)
         cr_assert_eq(r.h.msgh_id, want[i], "receive %d", i);
     }
 }
+
+Test(msg2, host_callbacks_for_blocked_receivers)
+{
+    mach_port_name_t p = new_port(A), ps;
+    OK(mgc_port_allocate(A, MACH_PORT_RIGHT_PORT_SET, &ps));
+    int g = th.gone;
+    OK(mgc_port_insert_member(A, p, ps));
+    cr_assert_eq(th.gone, g + 1);
+    cr_assert_eq(th.last_gone_name, p);
+    cr_assert_eq(th.last_gone_why, MACH_RCV_PORT_CHANGED, "receivers on the member move away");
+    OK(mgc_port_destroy(A, ps));
+    cr_assert_eq(th.last_gone_name, ps);
+    cr_assert_eq(th.last_gone_why, MACH_RCV_PORT_DIED);
+    OK(mgc_port_mod_refs(A, p, MACH_PORT_RIGHT_RECEIVE, -1));
+    cr_assert_eq(th.last_gone_name, p);
+    cr_assert_eq(th.last_gone_why, MACH_RCV_PORT_DIED);
+    /* Death of a port with a blocked sender: the host is told to retry. */
+    mach_port_name_t svc, s = send_right_to(A, B, &svc);
+    mach_port_limits_t lim = {.mpl_qlimit = 0};
+    OK(mgc_port_set_attributes(A, svc, MACH_PORT_LIMITS_INFO, (mach_port_info_t)&lim, 1));
+    simple_msg m;
+    memset(&m, 0, sizeof m);
+    m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+    m.h.msgh_remote_port = s;
+    mgc_kmsg *k;
+    cr_assert_eq(mgc_msg_send(B, &m, sizeof m, NULL, 0, 0, &k), MGC_SEND_WOULD_BLOCK);
+    int sp = th.send_possible;
+    OK(mgc_port_mod_refs(A, svc, MACH_PORT_RIGHT_RECEIVE, -1));
+    cr_assert_eq(th.send_possible, sp + 1);
+    cr_assert_eq(mgc_kmsg_send(k, 0), MACH_MSG_SUCCESS, "a dead destination swallows it");
+    cr_assert_eq(type_of(B, s), MACH_PORT_TYPE_DEAD_NAME);
+}
