@@ -142,7 +142,10 @@ mach_msg_return_t mgc_kmsg_enqueue(mgc_kmsg *k, bool force)
 mach_msg_return_t mgc_kmsg_send(mgc_kmsg *kmsg, mach_msg_option_t options)
 {
     (void)options;
-    return mgc_kmsg_enqueue(kmsg, false);
+    mach_msg_return_t mr = mgc_kmsg_enqueue(kmsg, false);
+    if (mr != MACH_MSG_SUCCESS && mr != MGC_SEND_WOULD_BLOCK)
+        mgc_kmsg_destroy(kmsg); /* e.g. MACH_SEND_NO_BUFFER: consumed anyway */
+    return mr;
 }
 
 mach_msg_return_t mgc_msg_send(mgc_space *sender, const void *msg, mach_msg_size_t size,
@@ -162,8 +165,6 @@ mach_msg_return_t mgc_msg_send(mgc_space *sender, const void *msg, mach_msg_size
             *blocked = k;
         else
             mgc_kmsg_destroy(k);
-    } else if (mr != MACH_MSG_SUCCESS) {
-        mgc_kmsg_destroy(k);
     }
     return mr;
 }

@@ -229,10 +229,12 @@ mach_msg_return_t mgc_msg_copyin(mgc_space *sender, const void *msg,
                                  mach_msg_option_t options, mgc_kmsg **out);
 /* Queue a copied-in kmsg on its destination. Returns MACH_MSG_SUCCESS (the
  * kmsg is consumed; a message to a dead port is destroyed silently, as
- * XNU does) or MGC_SEND_WOULD_BLOCK (queue full; the host keeps the kmsg and
- * retries after send_possible, or gives up with mgc_kmsg_destroy and returns
- * MACH_SEND_TIMED_OUT to the sender). Send-once destinations and kernel
- * notifications ignore the queue limit, as in XNU. */
+ * XNU does), MGC_SEND_WOULD_BLOCK (queue full; the host keeps the kmsg and
+ * retries after send_possible, or on timeout returns it to the sender with
+ * mgc_kmsg_pseudo_receive -- what XNU does for MACH_SEND_TIMED_OUT -- or
+ * destroys it with mgc_kmsg_destroy), or MACH_SEND_NO_BUFFER (the core's
+ * queued-bytes bound; the kmsg was destroyed). Send-once destinations and
+ * kernel notifications ignore the queue limit, as in XNU. */
 mach_msg_return_t mgc_kmsg_send(mgc_kmsg *kmsg, mach_msg_option_t options);
 /* Convenience: copyin + send. On MGC_SEND_WOULD_BLOCK, *blocked receives the
  * kmsg (NULL otherwise); with blocked == NULL the message is destroyed and
