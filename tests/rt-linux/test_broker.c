@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <libgen.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "debug.h"
@@ -90,4 +92,38 @@ Test(broker, concurrent_first_use_starts_one_broker)
 	}
 	cr_assert_eq(machgen_linux_debug_stats(st), 0);
 	cr_assert_eq(st[MACHGEN_STAT_TASKS], 1, "all threads joined one task in one broker");
+}
+
+static int child_as_nobody(void *arg)
+{
+	mach_port_t p;
+	(void)arg;
+	if (setgid(65534) != 0 || setuid(65534) != 0)
+		return 10;
+	/* The socket is reachable (see below), yet the broker refuses us. */
+	return mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p) ==
+	               MACH_SEND_INVALID_DEST ? 0 : 11;
+}
+
+Test(broker, other_users_are_refused)
+{
+	char dir[128];
+	mach_port_t p;
+	uint64_t st[5];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to act as another user");
+	cr_assert_eq(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p), KERN_SUCCESS);
+	/* Open the private directory and socket up, so only the broker's own
+	 * SO_PEERCRED check stands between another user and the broker. */
+	strncpy(dir, getenv("MACHGEN_BROKER_SOCKET"), sizeof dir - 1);
+	dir[sizeof dir - 1] = 0;
+	cr_assert_eq(chmod(getenv("MACHGEN_BROKER_SOCKET"), 0777), 0);
+	cr_assert_eq(chmod(dirname(dir), 0755), 0);
+	pid_t kid = rt_fork(child_as_nobody, NULL);
+	int rc = rt_wait(kid, 10000);
+	chmod(dir, 0700);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(machgen_linux_debug_stats(st), 0);
+	cr_assert_eq(st[MACHGEN_STAT_TASKS], 1, "no task was created for the other user");
 }

@@ -96,6 +96,43 @@ Test(leaks, rpc_and_rejected_messages_leave_nothing_behind)
 		if (mr != MACH_SEND_INVALID_RIGHT)
 			cr_assert_fail("rejected %d: %#x", i, mr);
 	}
+	/* Large OOL regions travel as memfds: none may stay open on either side. */
+	mach_port_t self = reply;
+	cr_assert_eq(mach_port_insert_right(mach_task_self(), self, self, MACH_MSG_TYPE_MAKE_SEND),
+	             KERN_SUCCESS);
+	void *heap = malloc(300 * 1024);
+	memset(heap, 1, 300 * 1024);
+	for (int i = 0; i < 300; i++) {
+		bad_msg g;
+		struct {
+			bad_msg m;
+			mach_msg_max_trailer_t t;
+		} rcv;
+		vm_address_t a = 0;
+		cr_assert_eq(vm_allocate(mach_task_self(), &a, 1 << 20, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+		memset(&g, 0, sizeof g);
+		g.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+		g.head.msgh_size = sizeof g - sizeof g.port;
+		g.head.msgh_remote_port = self;
+		g.body.msgh_descriptor_count = 1;
+		g.ool.address = (i & 1) ? heap : (void *)a;
+		g.ool.size = (i & 1) ? 300 * 1024 : 1 << 20;
+		g.ool.deallocate = (i % 4) == 2;
+		g.ool.copy = MACH_MSG_VIRTUAL_COPY;
+		g.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+		cr_assert_eq(mach_msg(&g.head, MACH_SEND_MSG, g.head.msgh_size, 0, 0, 0, 0),
+		             MACH_MSG_SUCCESS);
+		memset(&rcv, 0, sizeof rcv);
+		cr_assert_eq(mach_msg(&rcv.m.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof rcv, self,
+		                      5000, 0), MACH_MSG_SUCCESS);
+		cr_assert_eq(vm_deallocate(mach_task_self(), (vm_address_t)rcv.m.ool.address,
+		                           rcv.m.ool.size), KERN_SUCCESS);
+		if ((i % 4) != 2)
+			cr_assert_eq(vm_deallocate(mach_task_self(), a, 1 << 20), KERN_SUCCESS);
+	}
+	free(heap);
+	cr_assert_eq(mach_port_deallocate(mach_task_self(), self), KERN_SUCCESS);
+
 	cr_assert_eq(machgen_linux_debug_stats(after), 0);
 	cr_assert_eq(rt_fd_count(), fds_before);
 	/* The echo server's task is gone (its ports with it); ours is unchanged. */
