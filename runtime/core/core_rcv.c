@@ -257,9 +257,23 @@ mach_msg_return_t mgc_msg_receive(mgc_space *space, mach_port_name_t name,
     mgc_port *reply = k->reply;
     k->reply = NULL;
     if (mgc_copyout_right(space, reply, rt, &h.msgh_remote_port) != KERN_SUCCESS) {
+        /* No room for the reply right: like XNU, destroy everything but
+         * the destination and hand back a bare header. */
         mgc_release_right(reply, rt);
-        h.msgh_remote_port = MACH_PORT_DEAD;
-        mr = MACH_RCV_HEADER_ERROR | MACH_MSG_IPC_SPACE;
+        h.msgh_remote_port = MACH_PORT_NULL;
+        h.msgh_bits = MACH_MSGH_BITS_SET(rt, dt, 0, k->bits & ~MACH_MSGH_BITS_PORTS_MASK);
+        h.msgh_size = sizeof h;
+        h.msgh_voucher_port = k->voucher_name_passthru;
+        h.msgh_id = k->id;
+        uint8_t tmp[sizeof h + MAX_TRAILER_SIZE];
+        memcpy(tmp, &h, sizeof h);
+        fill_trailer(tmp + sizeof h, tsize, k, seqno, ctx);
+        memcpy(out, tmp, sizeof h + tsize);
+        info->msg_size = sizeof h;
+        info->trailer_size = tsize;
+        info->ool_name_count = 0;
+        mgc_kmsg_destroy(k);
+        return MACH_RCV_HEADER_ERROR | MACH_MSG_IPC_SPACE;
     }
     h.msgh_bits = MACH_MSGH_BITS_SET(rt, dt, 0, k->bits & MACH_MSGH_BITS_COMPLEX);
     h.msgh_size = k->size;

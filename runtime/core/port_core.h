@@ -282,8 +282,13 @@ struct mgc_rcv_info {
  * MACH_RCV_TOO_LARGE (with MACH_RCV_LARGE: message stays queued and the
  * needed size is written to the buffer's msgh_size and info->msg_size;
  * without: the message is dequeued and destroyed except its destination,
- * and a bare 24-byte header is written, as XNU does), or MGC_RCV_NAMES_SHORT
- * (message stays queued; info->ool_name_count is the capacity needed). */
+ * and a bare 24-byte header is written, as XNU does), MGC_RCV_NAMES_SHORT
+ * (message stays queued; info->ool_name_count is the capacity needed),
+ * MACH_RCV_HEADER_ERROR | MACH_MSG_IPC_SPACE (no name for the reply right:
+ * bare header as for TOO_LARGE, rest destroyed) or
+ * MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE (a descriptor right could not be
+ * named and reads MACH_PORT_DEAD; the message IS delivered like a success,
+ * OOL tokens included). */
 mach_msg_return_t mgc_msg_receive(mgc_space *space, mach_port_name_t name,
                                   mach_msg_option_t options, void *buf,
                                   mach_msg_size_t buf_size,

@@ -411,11 +411,35 @@ Test(limits, names_exhaust_with_no_space)
                  MACH_MSG_SUCCESS);
     rbuf r;
     cr_assert_eq(rcv(A, rp, &r, 0), MACH_RCV_HEADER_ERROR | MACH_MSG_IPC_SPACE);
+    cr_assert_eq(r.h.msgh_size, sizeof(mach_msg_header_t), "bare header");
+    cr_assert_eq(r.h.msgh_local_port, rp);
+    cr_assert_eq(r.h.msgh_remote_port, MACH_PORT_NULL);
+    cr_assert_eq(status_of(A, rp).mps_msgcount, 0u);
     cr_assert_eq(status_of(B, other).mps_srights, 0);
     cr_assert_eq(status_of(B, other).mps_mscount, 1u);
     cr_assert_eq(mgc_port_extract_right(B, other, MACH_MSG_TYPE_MAKE_SEND, A, &n, &t),
                  MACH_RCV_HEADER_ERROR | MACH_MSG_IPC_SPACE);
     cr_assert_eq(status_of(B, other).mps_srights, 0);
+}
+
+Test(limits, body_right_without_a_name_arrives_dead)
+{
+    mach_port_name_t n, rp = new_port(A), sb, give = new_port(B);
+    mach_msg_type_name_t t;
+    OK(mgc_port_extract_right(A, rp, MACH_MSG_TYPE_MAKE_SEND, B, &sb, &t));
+    while (mgc_port_allocate(A, MACH_PORT_RIGHT_DEAD_NAME, &n) == KERN_SUCCESS)
+        ;
+    cmsg m;
+    cmsg_init(&m, sb, MACH_MSG_TYPE_COPY_SEND, 9);
+    cmsg_port(&m, give, MACH_MSG_TYPE_MAKE_SEND);
+    cmsg_ool(&m, 0x4000, 12, 0, MACH_MSG_VIRTUAL_COPY);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_MSG_SUCCESS);
+    rbuf r;
+    cr_assert_eq(rcv(A, rp, &r, 0), MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE);
+    cr_assert_eq(r.h.msgh_id, 9, "delivered anyway");
+    cr_assert_eq(rd32at(rdesc(&r, 0), 0), MACH_PORT_DEAD);
+    cr_assert_eq(status_of(B, give).mps_srights, 0, "the unnamed right was destroyed");
+    cr_assert_eq(th.ool_released, 0, "the OOL token went to the receiver");
 }
 
 Test(limits, ports_exhaust_with_resource_shortage)
