@@ -698,6 +698,14 @@ void mg_emit_server_source(FILE *fp, const struct mg_interface *itf, const char 
         mg_em_message_types(&w, itf, MG_EM_SERVER);
         mg_em_message_unions(&w, itf, MG_EM_SERVER);
     }
+    bool any = false;
+    for (uint32_t i = 0; i < itf->nroutines; i++)
+        any |= mg_em_is_routine(&itf->routines[i]);
+    if (!any) { /* only skips: a demux and a table, no stubs */
+        mg_cw_blank(&w);
+        demux(&w, itf);
+        return;
+    }
     mg_cw_blank(&w);
     mg_cw_line(&w, "/* Turns the reply the demux pre-filled into the 36-byte error reply. */");
     mg_cw_line(&w, "static void %s_error_reply(mach_msg_header_t *OutHeadP, kern_return_t code)",

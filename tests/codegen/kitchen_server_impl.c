@@ -244,3 +244,31 @@ kern_return_t do_port_arrays(mach_port_t server, port_pair_t pair, port_pair_t o
     }
     return KERN_SUCCESS;
 }
+
+kern_return_t do_waited(mach_port_t server, int a)
+{
+    (void)server;
+    return a == 1 ? KERN_SUCCESS : KERN_FAILURE;
+}
+
+kern_return_t do_sent_timed(mach_port_t server, int a)
+{
+    (void)server;
+    klog.sum = (unsigned)a;
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_with_reply(mach_port_t server, mach_port_t reply, int a, int *b)
+{
+    (void)server;
+    klog.ports[0] = reply;
+    *b = a * 3;
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_async_reply(mach_port_t server, int a)
+{
+    (void)server;
+    (void)a;
+    return KERN_SUCCESS;
+}

@@ -263,6 +263,34 @@ Test(roundtrip, timeout_and_options)
     cr_assert_eq(klog.sum, 9);
 }
 
+Test(roundtrip, global_waittime_sendtime_msgoption)
+{
+    cr_assert_eq(waited(SERVER, 1), KERN_SUCCESS);
+    cr_assert_eq(fk.last_timeout, 1500);
+    cr_assert_eq(fk.last_option, MACH_SEND_MSG | MACH_RCV_MSG | MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT);
+    cr_assert_eq(sent_timed(SERVER, 8), KERN_SUCCESS);
+    cr_assert_eq(klog.sum, 8);
+    cr_assert_eq(fk.last_timeout, 700);
+    cr_assert_eq(fk.last_option, MACH_SEND_MSG | MACH_SEND_NOTIFY | MACH_SEND_TIMEOUT);
+    cr_assert_eq(with_reply(SERVER, 0x3333, 2, &(int){0}), KERN_SUCCESS);
+    cr_assert_eq(fk.last_timeout, MACH_MSG_TIMEOUT_NONE, "nowaittime/nosendtime end them");
+    cr_assert_eq(fk.last_option, MACH_SEND_MSG | MACH_RCV_MSG);
+}
+
+Test(roundtrip, explicit_reply_ports)
+{
+    int b = 0;
+    cr_assert_eq(with_reply(SERVER, 0x3333, 2, &b), KERN_SUCCESS);
+    cr_assert_eq(b, 6);
+    cr_assert_eq(klog.ports[0], 0x3333, "replyport: the server sees it");
+    cr_assert_eq(fk.last_rcv_name, 0x3333, "the client waits on it");
+    cr_assert_eq(fk.get_reply, 0, "the thread's reply port is not used");
+    cr_assert_eq(async_reply(SERVER, 0x4444, 1), KERN_SUCCESS);
+    const mach_msg_header_t *h = (const void *)fk.last_request;
+    cr_assert_eq(h->msgh_local_port, 0x4444);
+    cr_assert_eq(MACH_MSGH_BITS_LOCAL(h->msgh_bits), MACH_MSG_TYPE_MAKE_SEND_ONCE);
+}
+
 Test(roundtrip, sreplyport_and_no_reply)
 {
     int b = 0;
@@ -460,7 +488,7 @@ Test(server_checks, unknown_id)
     m.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.Head.msgh_size = 24;
     boolean_t handled = TRUE;
-    int ids[] = {3999, 4004 /* skip */, 4017, -5};
+    int ids[] = {3999, 4004 /* skip */, 4021, -5};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         m.Head.msgh_id = ids[i];
         cr_assert_eq(serve(&m, 24, 8, &handled), MIG_BAD_ID, "id %d", ids[i]);
@@ -592,7 +620,7 @@ Test(server_checks, simpleroutine_records_retcode)
 Test(server_checks, subsystem_table)
 {
     cr_assert_eq(do_kitchen_subsystem.start, 4000);
-    cr_assert_eq(do_kitchen_subsystem.end, 4017);
+    cr_assert_eq(do_kitchen_subsystem.end, 4021);
     cr_assert_null(do_kitchen_subsystem.routine[4].stub_routine, "skip slot");
     cr_assert_not_null(do_kitchen_subsystem.routine[0].stub_routine);
     cr_assert_eq(do_kitchen_subsystem.routine[0].max_reply_msg, sizeof(__Reply__scalars_t));
