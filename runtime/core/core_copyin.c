@@ -320,9 +320,32 @@ static mach_msg_return_t copyin_body(mgc_space *s, mgc_kmsg *k, uint8_t *dsc,
     return mr;
 }
 
+/* MACH_SEND_NOTIFY with a request registered on the destination name: a
+ * full queue arms the send-possible request, otherwise the message may
+ * exceed the queue limit (XNU re-arms at this point of the copyin). */
+static void send_notify_arm(mgc_space *s, mach_port_name_t dn, mach_msg_type_name_t dt,
+                            mgc_kmsg *k)
+{
+    mgc_entry *e = mgc_entry_lookup(s, dn);
+    if (!e || !e->dnreq || dt == MACH_MSG_TYPE_MOVE_SEND_ONCE ||
+        dt == MACH_MSG_TYPE_MAKE_SEND_ONCE || !(e->type & MACH_PORT_TYPE_PORT_RIGHTS))
+        return;
+    mgc_port *p = e->obj;
+    if (!p->active)
+        return;
+    if (p->msgcount >= p->qlimit) {
+        mgc_dnreq *r = mgc_dnreq_find(p, s, dn);
+        if (r && r->sp)
+            r->sp = MGC_SP_ARMED;
+    } else {
+        k->send_always = true;
+    }
+}
+
 /* Header copyin is all-or-nothing: every right is checked before any is
  * taken, so a rejected header leaves the sender's space untouched. */
-static mach_msg_return_t copyin_header(mgc_space *s, mgc_kmsg *k, const mach_msg_header_t *h)
+static mach_msg_return_t copyin_header(mgc_space *s, mgc_kmsg *k, const mach_msg_header_t *h,
+                                       mach_msg_option_t options)
 {
     mach_msg_type_name_t dt = MACH_MSGH_BITS_REMOTE(h->msgh_bits);
     mach_msg_type_name_t rt = MACH_MSGH_BITS_LOCAL(h->msgh_bits);
@@ -359,6 +382,8 @@ static mach_msg_return_t copyin_header(mgc_space *s, mgc_kmsg *k, const mach_msg
     if (MACH_PORT_VALID(rn) && mgc_right_copyin_check(s, rn, rt, moves, true) != KERN_SUCCESS)
         return MACH_SEND_INVALID_REPLY;
 
+    if (options & MACH_SEND_NOTIFY)
+        send_notify_arm(s, dn, dt, k);
     mgc_port *dest = NULL, *reply = NULL;
     /* Non-moving copy first, so a shared name's last uref is moved last. */
     bool reply_first = same && dt == MACH_MSG_TYPE_MOVE_SEND && rt != MACH_MSG_TYPE_MOVE_SEND;
@@ -391,7 +416,6 @@ mach_msg_return_t mgc_msg_copyin(mgc_space *sender, const void *msg, mach_msg_si
                                  const mach_port_name_t *ool_names, size_t ool_name_count,
                                  mach_msg_option_t options, mgc_kmsg **out)
 {
-    (void)options;
     *out = NULL;
     mgc_core *core = sender->core;
     if (!sender->active)
@@ -427,7 +451,7 @@ mach_msg_return_t mgc_msg_copyin(mgc_space *sender, const void *msg, mach_msg_si
     k->size = size;
     k->sender = sender->creds;
 
-    mach_msg_return_t mr = copyin_header(sender, k, &h);
+    mach_msg_return_t mr = copyin_header(sender, k, &h, options);
     if (mr != MACH_MSG_SUCCESS) {
         mgc_kmsg_free(k);
         return mr;

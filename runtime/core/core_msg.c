@@ -117,7 +117,7 @@ mach_msg_return_t mgc_kmsg_enqueue(mgc_kmsg *k, bool force)
         return MACH_MSG_SUCCESS;
     }
     bool send_once = MACH_MSGH_BITS_REMOTE(k->bits) == MACH_MSG_TYPE_PORT_SEND_ONCE;
-    if (!force && !k->kernel && !send_once && p->msgcount >= p->qlimit)
+    if (!force && !k->kernel && !k->send_always && !send_once && p->msgcount >= p->qlimit)
         return MGC_SEND_WOULD_BLOCK;
     if (!force && !k->kernel && core->queued_bytes + k->size > core->limits.max_queued_bytes)
         return MACH_SEND_NO_BUFFER;

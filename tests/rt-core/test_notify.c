@@ -380,6 +380,33 @@ Test(notify, receive_status_fields)
     cr_assert_eq(st.mps_mscount, 9u);
 }
 
+Test(notify, send_notify_arms_a_delayed_send_possible_request)
+{
+    mach_port_name_t svc, s = send_right_to(A, B, &svc);
+    mach_port_name_t np = new_port(B);
+    mach_port_limits_t lim = {.mpl_qlimit = 1};
+    OK(mgc_port_set_attributes(A, svc, MACH_PORT_LIMITS_INFO, (mach_port_info_t)&lim, 1));
+    request(B, s, MACH_NOTIFY_SEND_POSSIBLE, 0, np);
+    send_simple(B, s, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1);
+    simple_msg m;
+    memset(&m, 0, sizeof m);
+    m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+    m.h.msgh_remote_port = s;
+    mgc_kmsg *k = NULL;
+    cr_assert_eq(mgc_msg_send(B, &m, sizeof m, NULL, 0, 0, &k), MGC_SEND_WOULD_BLOCK);
+    mgc_kmsg_destroy(k);
+    cr_assert(type_of(B, s) & MACH_PORT_TYPE_SPREQUEST_DELAYED, "a plain send does not arm");
+    cr_assert_eq(mgc_msg_send(B, &m, sizeof m, NULL, 0, MACH_SEND_NOTIFY, &k),
+                 MGC_SEND_WOULD_BLOCK);
+    mgc_kmsg_destroy(k); /* the host's send timed out */
+    cr_assert_eq(type_of(B, s), MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DNREQUEST |
+                                    MACH_PORT_TYPE_SPREQUEST, "armed");
+    rbuf r;
+    cr_assert_eq(rcv(A, svc, &r, 0), MACH_MSG_SUCCESS);
+    expect_notification(B, np, MACH_NOTIFY_SEND_POSSIBLE, 36, &r);
+    cr_assert_eq(rd32at(r.bytes, 32), s);
+}
+
 /* ---- resource exhaustion ------------------------------------------------- */
 
 static void small_setup(void)
