@@ -17,7 +17,7 @@ struct kitchen_log {
     security_token_t sec;
     mach_port_seqno_t seqno;
     mach_port_context_t ctx;
-    int widgets_made, widgets_released;
+    int widgets_made, widgets_released, widgets_converted;
 };
 
 extern struct kitchen_log klog;

@@ -21,6 +21,11 @@ widget_t kitchen_widget_from_port(mach_port_t port)
     return &the_widget;
 }
 
+mach_port_t kitchen_port_from_widget(widget_t w)
+{
+    return w->port;
+}
+
 void kitchen_widget_release(widget_t w)
 {
     w->port = MACH_PORT_NULL;
@@ -213,8 +218,12 @@ kern_return_t do_later(mach_port_t server, mach_port_t reply, int a, int *b)
     return KERN_SUCCESS;
 }
 
-kern_return_t do_widget(widget_t w, int *v)
+kern_return_t do_widget(widget_t w, int *v, widget_t *back)
 {
+    /* a different object: the request's widget is released by the destructor */
+    static struct kitchen_widget returned;
+    returned.port = w->port;
+    *back = &returned;
     *v = w->port != MACH_PORT_NULL;
     return KERN_SUCCESS;
 }

@@ -20,6 +20,12 @@ widget_t kitchen_widget_from_port(mach_port_t port)
     return w;
 }
 
+mach_port_t kitchen_port_from_widget(widget_t w)
+{
+    klog.widgets_converted++;
+    return w->port;
+}
+
 void kitchen_widget_release(widget_t w)
 {
     klog.widgets_released++;
@@ -210,8 +216,12 @@ kern_return_t do_later(mach_port_t server, mach_port_t reply, int a, int *b)
     return KERN_SUCCESS;
 }
 
-kern_return_t do_widget(widget_t w, int *v)
+kern_return_t do_widget(widget_t w, int *v, widget_t *back)
 {
+    /* a different object: the request's widget is released by the destructor */
+    static struct kitchen_widget returned;
+    returned.port = w->port;
+    *back = &returned;
     klog.calls++;
     *v = (int)w->port;
     return KERN_SUCCESS;

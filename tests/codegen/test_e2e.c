@@ -167,8 +167,10 @@ Test(e2e, values)
     cr_assert_eq(later(svc, 5, &b), KERN_SUCCESS);
     cr_assert_eq(b, 6);
     int v;
-    cr_assert_eq(widget(svc, &v), KERN_SUCCESS);
+    mach_port_t back = MACH_PORT_NULL;
+    cr_assert_eq(widget(svc, &v, &back), KERN_SUCCESS);
     cr_assert_eq(v, 1);
+    cr_assert_eq(back, svc, "outtran: a send right to the service port came back");
     cr_assert_eq(notify_one(svc, 3, "one-way"), KERN_SUCCESS);
     int pid = 0;
     cr_assert_eq(tokens(svc, &pid), KERN_SUCCESS);

@@ -305,7 +305,10 @@ Test(roundtrip, sreplyport_and_no_reply)
 Test(roundtrip, intran_and_destructor)
 {
     int v = 0;
-    cr_assert_eq(widget(0x4242, &v), KERN_SUCCESS);
+    mach_port_t back = 0;
+    cr_assert_eq(widget(0x4242, &v, &back), KERN_SUCCESS);
+    cr_assert_eq(back, 0x4242, "outtran turned the returned widget into its port");
+    cr_assert_eq(klog.widgets_converted, 1);
     cr_assert_eq(v, 0x4242);
     cr_assert_eq(klog.widgets_made, 1);
     cr_assert_eq(klog.widgets_released, 1);

@@ -23,5 +23,6 @@ typedef int *mask_array_t;
 typedef struct kitchen_widget *widget_t;
 widget_t kitchen_widget_from_port(mach_port_t port);
 void kitchen_widget_release(widget_t w);
+mach_port_t kitchen_port_from_widget(widget_t w);
 
 #endif
