@@ -3,6 +3,8 @@
 #include <servers/bootstrap.h>
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
 #include <string.h>
 
 Test(mig_strncpy, copies_and_counts_the_nul)
@@ -159,4 +161,11 @@ Test(mach_error_string, types_and_bootstrap_strerror)
 	cr_assert_str_eq(bootstrap_strerror(MACH_SEND_INVALID_DEST),
 	                 mach_error_string(MACH_SEND_INVALID_DEST));
 	cr_assert_str_eq(bootstrap_strerror(BOOTSTRAP_SUCCESS), "Success");
+}
+
+Test(mach_error, prints_prefix_text_and_code_on_stderr, .init = cr_redirect_stderr)
+{
+	mach_error("look up:", MACH_SEND_INVALID_DEST);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("look up: (ipc/send) invalid destination port (0x10000003)\n");
 }
