@@ -235,6 +235,10 @@ static void options_expr(char *buf, size_t n, const struct mg_routine *rt, bool 
     if (any_timeout && o < n)
         o += (size_t)snprintf(buf + o, n - o, rpc && wait ? " | MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT"
                                                           : " | MACH_SEND_TIMEOUT");
+    if (rpc && rt->use_special_reply_port && !rt->reply_port && o < n)
+        o += (size_t)snprintf(buf + o, n - o,
+                              " | MACH_SEND_SYNC_OVERRIDE | MACH_SEND_SYNC_USE_THRPRI | "
+                              "MACH_RCV_SYNC_WAIT");
     if (rpc && rt->reply.trailer_elems && o < n)
         snprintf(buf + o, n - o,
                  " | MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) | "
@@ -623,7 +627,9 @@ static void user_stub(struct usr *u)
         mg_cw_line(w, "    msg_result == MACH_SEND_INVALID_HEADER)");
         mg_cw_line(w, "\tmig_put_reply_port(ReplyPort);");
         mg_cw_line(w, "else");
-        mg_cw_line(w, "\tmig_dealloc_reply_port(ReplyPort);");
+        mg_cw_line(w, "\t%s(ReplyPort);", rt->use_special_reply_port
+                                               ? "mig_dealloc_special_reply_port"
+                                               : "mig_dealloc_reply_port");
     }
     consume_on_send_error(u);
     mg_cw_line(w, "return msg_result;");
@@ -644,6 +650,11 @@ void mg_emit_user_source(FILE *fp, const struct mg_interface *itf, const char *h
     mg_cw_blank(&w);
     mg_cw_line(&w, "#include \"%s\"", header_name ? header_name : "user.h");
     mg_cw_line(&w, "#include <mach/mach.h> /* mach_msg, mach_msg_destroy */");
+    for (uint32_t i = 0; i < itf->nroutines; i++)
+        if (itf->routines[i].use_special_reply_port) {
+            mg_cw_line(&w, "#include <mach/mach_sync_ipc.h> /* mig_get_special_reply_port */");
+            break;
+        }
     mg_em_imports(&w, itf, MG_EM_USER_SOURCE, false);
     mg_cw_blank(&w);
     for (uint32_t i = 0; i < itf->nroutines; i++) {
