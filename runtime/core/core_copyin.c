@@ -37,26 +37,34 @@ void mgc_clear_receiver(mgc_port *p)
 }
 
 kern_return_t mgc_right_copyin_check(mgc_space *s, mach_port_name_t name,
-                                     mach_msg_type_name_t disp, uint32_t moves, bool deadok)
+                                     mach_msg_type_name_t disp, uint32_t moves, unsigned flags)
 {
+    bool deadok = (flags & MGC_CI_DEADOK) != 0;
     mgc_entry *e = mgc_entry_lookup(s, name);
     if (!e)
         return KERN_INVALID_NAME;
     mach_port_type_t t = e->type;
+    mgc_port *p = (t & MACH_PORT_TYPE_PORT_RIGHTS) ? e->obj : NULL;
     switch (disp) {
     case MACH_MSG_TYPE_MAKE_SEND:
+        if (!(t & MACH_PORT_TYPE_RECEIVE))
+            return KERN_INVALID_RIGHT;
+        return p->reply_port ? KERN_INVALID_CAPABILITY : KERN_SUCCESS;
     case MACH_MSG_TYPE_MAKE_SEND_ONCE:
-        return (t & MACH_PORT_TYPE_RECEIVE) ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+        if (!(t & MACH_PORT_TYPE_RECEIVE))
+            return KERN_INVALID_RIGHT;
+        return (p->reply_port && !(flags & MGC_CI_REPLY_SO)) ? KERN_INVALID_CAPABILITY
+                                                             : KERN_SUCCESS;
     case MACH_MSG_TYPE_MOVE_RECEIVE:
         if (!(t & MACH_PORT_TYPE_RECEIVE))
             return KERN_INVALID_RIGHT;
-        if (((mgc_port *)e->obj)->immovable_receive || ((mgc_port *)e->obj)->guarded)
-            return KERN_INVALID_CAPABILITY;
-        return KERN_SUCCESS;
+        return (p->immovable_receive || p->reply_port) ? KERN_INVALID_CAPABILITY : KERN_SUCCESS;
     case MACH_MSG_TYPE_COPY_SEND:
         if (t & MACH_PORT_TYPE_DEAD_NAME)
             return deadok ? KERN_SUCCESS : KERN_INVALID_RIGHT;
-        return (t & MACH_PORT_TYPE_SEND) ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+        if (!(t & MACH_PORT_TYPE_SEND))
+            return KERN_INVALID_RIGHT;
+        return p->reply_port ? KERN_INVALID_CAPABILITY : KERN_SUCCESS;
     case MACH_MSG_TYPE_MOVE_SEND:
         if (t & MACH_PORT_TYPE_DEAD_NAME)
             return (deadok && e->urefs >= moves) ? KERN_SUCCESS : KERN_INVALID_RIGHT;
@@ -91,9 +99,9 @@ static void entry_vacate(mgc_space *s, mach_port_name_t name, mgc_entry *e, bool
 }
 
 kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,
-                               mach_msg_type_name_t disp, bool deadok, mgc_port **out)
+                               mach_msg_type_name_t disp, unsigned flags, mgc_port **out)
 {
-    kern_return_t kr = mgc_right_copyin_check(s, name, disp, 1, deadok);
+    kern_return_t kr = mgc_right_copyin_check(s, name, disp, 1, flags);
     if (kr != KERN_SUCCESS)
         return kr;
     mgc_entry *e = mgc_entry_get(s, name);
@@ -156,27 +164,20 @@ kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,
     return KERN_SUCCESS;
 }
 
-/* MOVE_RECEIVE through a guarded port descriptor: a guarded port moves only
- * when the descriptor carries its guard. */
+/* MOVE_RECEIVE through a guarded port descriptor: the descriptor must carry
+ * the port's guard, or declare it unguarded (XNU's guard check). */
 static kern_return_t copyin_guarded(mgc_space *s, mach_port_name_t name, uint64_t ctx,
-                                    mgc_port **out)
+                                    unsigned gflags, mgc_port **out)
 {
-    mgc_entry *e = mgc_entry_lookup(s, name);
-    if (!e)
-        return KERN_INVALID_NAME;
-    if (!(e->type & MACH_PORT_TYPE_RECEIVE))
-        return KERN_INVALID_RIGHT;
-    mgc_port *p = e->obj;
-    if (p->immovable_receive)
-        return KERN_INVALID_CAPABILITY;
-    if (p->guarded && p->context != ctx)
-        return KERN_INVALID_RIGHT;
-    bool guarded = p->guarded;
-    p->guarded = false;
-    kern_return_t kr = mgc_right_copyin(s, name, MACH_MSG_TYPE_MOVE_RECEIVE, false, out);
+    kern_return_t kr = mgc_right_copyin_check(s, name, MACH_MSG_TYPE_MOVE_RECEIVE, 1, 0);
     if (kr != KERN_SUCCESS)
-        p->guarded = guarded;
-    return kr;
+        return kr;
+    mgc_port *p = mgc_entry_get(s, name)->obj;
+    bool ok = ((gflags & MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND) && !p->guarded && ctx == 0) ||
+              (p->guarded && p->context == ctx);
+    if (!ok)
+        return KERN_INVALID_ARGUMENT;
+    return mgc_right_copyin(s, name, MACH_MSG_TYPE_MOVE_RECEIVE, 0, out);
 }
 
 /* ---- message copyin ------------------------------------------------------ */
@@ -260,11 +261,13 @@ static mach_msg_return_t copyin_body(mgc_space *s, mgc_kmsg *k, uint8_t *dsc,
             mgc_port *p = MACH_PORT_VALID(name) ? NULL : (name ? MGC_PORT_DEAD : NULL);
             kern_return_t kr = KERN_SUCCESS;
             if (MACH_PORT_VALID(name) && type == MACH_MSG_PORT_DESCRIPTOR) {
-                kr = mgc_right_copyin(s, name, disp, true, &p);
+                kr = mgc_right_copyin(s, name, disp, MGC_CI_DEADOK, &p);
             } else if (MACH_PORT_VALID(name)) {
                 uint64_t ctx;
                 memcpy(&ctx, d, 8);
-                kr = copyin_guarded(s, name, ctx, &p);
+                kr = copyin_guarded(s, name, ctx, (unsigned)d[8] | ((unsigned)d[9] << 8), &p);
+                /* in flight the port is unguarded; copyout may guard it anew */
+                d[8] |= MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND;
             }
             if (kr != KERN_SUCCESS) {
                 mr = MACH_SEND_INVALID_RIGHT;
@@ -297,7 +300,7 @@ static mach_msg_return_t copyin_body(mgc_space *s, mgc_kmsg *k, uint8_t *dsc,
                 mach_port_name_t name = names[ni++];
                 mgc_port *p = name ? MGC_PORT_DEAD : NULL;
                 if (MACH_PORT_VALID(name) &&
-                    mgc_right_copyin(s, name, disp, true, &p) != KERN_SUCCESS) {
+                    mgc_right_copyin(s, name, disp, MGC_CI_DEADOK, &p) != KERN_SUCCESS) {
                     mr = MACH_SEND_INVALID_RIGHT;
                     break;
                 }
@@ -377,9 +380,10 @@ static mach_msg_return_t copyin_header(mgc_space *s, mgc_kmsg *k, const mach_msg
     uint32_t moves = same ? (uint32_t)(dt == MACH_MSG_TYPE_MOVE_SEND) +
                                 (uint32_t)(rt == MACH_MSG_TYPE_MOVE_SEND)
                           : 1;
-    if (mgc_right_copyin_check(s, dn, dt, moves, false) != KERN_SUCCESS)
+    const unsigned dflags = MGC_CI_REPLY_SO, rflags = MGC_CI_DEADOK | MGC_CI_REPLY_SO;
+    if (mgc_right_copyin_check(s, dn, dt, moves, dflags) != KERN_SUCCESS)
         return MACH_SEND_INVALID_DEST;
-    if (MACH_PORT_VALID(rn) && mgc_right_copyin_check(s, rn, rt, moves, true) != KERN_SUCCESS)
+    if (MACH_PORT_VALID(rn) && mgc_right_copyin_check(s, rn, rt, moves, rflags) != KERN_SUCCESS)
         return MACH_SEND_INVALID_REPLY;
 
     if (options & MACH_SEND_NOTIFY)
@@ -388,14 +392,14 @@ static mach_msg_return_t copyin_header(mgc_space *s, mgc_kmsg *k, const mach_msg
     /* Non-moving copy first, so a shared name's last uref is moved last. */
     bool reply_first = same && dt == MACH_MSG_TYPE_MOVE_SEND && rt != MACH_MSG_TYPE_MOVE_SEND;
     if (reply_first)
-        mgc_right_copyin(s, rn, rt, true, &reply);
-    if (mgc_right_copyin(s, dn, dt, false, &dest) != KERN_SUCCESS) {
+        mgc_right_copyin(s, rn, rt, rflags, &reply);
+    if (mgc_right_copyin(s, dn, dt, dflags, &dest) != KERN_SUCCESS) {
         mgc_release_right(reply, mgc_copyin_type(rt));
         return MACH_SEND_INVALID_DEST;
     }
     if (!reply_first) {
         if (MACH_PORT_VALID(rn)) {
-            if (mgc_right_copyin(s, rn, rt, true, &reply) != KERN_SUCCESS) {
+            if (mgc_right_copyin(s, rn, rt, rflags, &reply) != KERN_SUCCESS) {
                 mgc_release_right(dest, mgc_copyin_type(dt));
                 return MACH_SEND_INVALID_REPLY;
             }

@@ -162,10 +162,14 @@ void mgc_receive_leaves(mgc_port *p, mach_msg_return_t why);
 void mgc_port_spnotify(mgc_port *p);
 
 void mgc_clear_receiver(mgc_port *p);
+/* Copyin flags: dead names allowed (they yield MGC_PORT_DEAD); a reply port
+ * may give a send-once right (only as a message header's dest/reply). */
+#define MGC_CI_DEADOK   1u
+#define MGC_CI_REPLY_SO 2u
 kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,
-                               mach_msg_type_name_t disp, bool deadok, mgc_port **out);
+                               mach_msg_type_name_t disp, unsigned flags, mgc_port **out);
 kern_return_t mgc_right_copyin_check(mgc_space *s, mach_port_name_t name,
-                                     mach_msg_type_name_t disp, uint32_t moves, bool deadok);
+                                     mach_msg_type_name_t disp, uint32_t moves, unsigned flags);
 mach_msg_type_name_t mgc_copyin_type(mach_msg_type_name_t disp);
 
 /* core_notify.c: each consumes the send-once right `notify` (and its

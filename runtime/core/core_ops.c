@@ -214,7 +214,7 @@ kern_return_t mgc_port_destroy(mgc_space *s, mach_port_name_t name)
         drop_send_once(s, name, e);
     } else if (e->type & MACH_PORT_TYPE_RECEIVE) {
         mgc_port *p = e->obj;
-        if (p->guarded)
+        if (p->guarded && p->context != 0) /* destroy checks against guard 0 */
             return KERN_INVALID_RIGHT;
         if (e->type & MACH_PORT_TYPE_SEND) {
             /* Drop the send part first, without a no-senders race: the

@@ -144,13 +144,16 @@ static void receive_error(mgc_space *s, mgc_port *p, mgc_kmsg *k, uint8_t *buf,
 /* Copy the body out, translating every right into the receiver's names.
  * A right that cannot be named (no room) arrives as MACH_PORT_DEAD. */
 /* Guarded descriptor: without MACH_RCV_GUARDED_DESC the receiver did not
- * opt in and the right is destroyed (XNU); otherwise the port arrives
- * guarded with the descriptor's context. */
-static mach_port_name_t copyout_guarded(mgc_space *s, mgc_port *p, uint8_t *d,
-                                        mach_msg_option_t options, mach_msg_return_t *mr)
+ * opt in and the right is destroyed (XNU). With it, an IMMOVABLE_RECEIVE
+ * descriptor makes the port guarded and immovable in the receiver, its guard
+ * being the receive buffer's address (XNU uses the user buffer address; here
+ * it is the host's buffer, reported in the descriptor's context). */
+static mach_port_name_t copyout_guarded(mgc_space *s, mgc_port *p, uint8_t *d, const void *buf,
+                                        mach_msg_option_t options, bool pseudo,
+                                        mach_msg_return_t *mr)
 {
     mach_port_name_t name;
-    if (!(options & MACH_RCV_GUARDED_DESC)) {
+    if (!pseudo && !(options & MACH_RCV_GUARDED_DESC)) {
         mgc_release_right(p, MACH_MSG_TYPE_PORT_RECEIVE);
         memset(d, 0, 8);
         return MACH_PORT_NULL;
@@ -160,17 +163,20 @@ static mach_port_name_t copyout_guarded(mgc_space *s, mgc_port *p, uint8_t *d,
         *mr = MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE;
         return MACH_PORT_DEAD;
     }
-    unsigned flags = (unsigned)d[8] | ((unsigned)d[9] << 8);
-    if (MGC_PORT_VALID(p) && !(flags & MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND)) {
-        memcpy(&p->context, d, 8);
+    if (MGC_PORT_VALID(p) && (d[8] & MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE)) {
         p->guarded = true;
-        p->immovable_receive = (flags & MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE) != 0;
+        p->strict_guard = false;
+        p->immovable_receive = !pseudo; /* not in the sender's own space */
+        p->context = (mach_port_context_t)(uintptr_t)buf;
+        memcpy(d, &p->context, 8);
+        d[8] &= (uint8_t)~MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND;
     }
     return name;
 }
 
 static mach_msg_return_t copyout_body(mgc_space *s, mgc_kmsg *k, uint8_t *out,
-                                      mach_port_name_t *names, mach_msg_option_t options)
+                                      mach_port_name_t *names, mach_msg_option_t options,
+                                      bool pseudo)
 {
     mach_msg_return_t mr = MACH_MSG_SUCCESS;
     uint8_t *d = out + 4;
@@ -187,7 +193,8 @@ static mach_msg_return_t copyout_body(mgc_space *s, mgc_kmsg *k, uint8_t *out,
                 mgc_port *p = k->ports[slot];
                 k->ports[slot] = NULL;
                 if (type == MACH_MSG_GUARDED_PORT_DESCRIPTOR) {
-                    wr32(d + 12, copyout_guarded(s, p, d, options, &mr));
+                    wr32(d + 12, copyout_guarded(s, p, d, out - sizeof(mach_msg_header_t),
+                                                 options, pseudo, &mr));
                     continue;
                 }
                 if (mgc_copyout_right(s, p, k->types[slot], &name) != KERN_SUCCESS) {
@@ -282,7 +289,7 @@ mach_msg_return_t mgc_msg_receive(mgc_space *space, mach_port_name_t name,
     memcpy(out, &h, sizeof h);
     memcpy(out + sizeof h, k->body, k->size - sizeof h);
     if (k->bits & MACH_MSGH_BITS_COMPLEX) {
-        mach_msg_return_t bmr = copyout_body(space, k, out + sizeof h, ool_names, options);
+        mach_msg_return_t bmr = copyout_body(space, k, out + sizeof h, ool_names, options, false);
         if (mr == MACH_MSG_SUCCESS)
             mr = bmr;
     }
@@ -331,8 +338,7 @@ mach_msg_return_t mgc_kmsg_pseudo_receive(mgc_kmsg *k, mgc_space *space, void *b
     memcpy(out, &h, sizeof h);
     memcpy(out + sizeof h, k->body, k->size - sizeof h);
     if (k->bits & MACH_MSGH_BITS_COMPLEX) {
-        if (copyout_body(space, k, out + sizeof h, ool_names, MACH_RCV_GUARDED_DESC) !=
-            MACH_MSG_SUCCESS)
+        if (copyout_body(space, k, out + sizeof h, ool_names, 0, true) != MACH_MSG_SUCCESS)
             mr |= MACH_MSG_IPC_SPACE;
     }
     info->msg_size = k->size;

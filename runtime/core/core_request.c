@@ -149,7 +149,7 @@ kern_return_t mgc_port_request_notification(mgc_space *space, mach_port_name_t n
             return KERN_INVALID_VALUE;
         /* On oneself XNU's trap reports the copyin error; for another task
          * the right travels in a MIG request and fails as a send error. */
-        kern_return_t ckr = mgc_right_copyin(caller, notify, notify_disposition, false, &np);
+        kern_return_t ckr = mgc_right_copyin(caller, notify, notify_disposition, 0, &np);
         if (ckr != KERN_SUCCESS)
             return caller == space ? ckr : MACH_SEND_INVALID_RIGHT;
     }
@@ -379,7 +379,7 @@ kern_return_t mgc_port_insert_right(mgc_space *dst, mach_port_name_t name, mgc_s
     if (!MACH_PORT_VALID(src_name))
         return KERN_INVALID_CAPABILITY;
     mgc_port *p;
-    kern_return_t kr = mgc_right_copyin(src, src_name, disposition, true, &p);
+    kern_return_t kr = mgc_right_copyin(src, src_name, disposition, MGC_CI_DEADOK, &p);
     if (kr != KERN_SUCCESS) /* the trap reports copyin errors; MIG a send error */
         return dst == src ? kr : MACH_SEND_INVALID_RIGHT;
     mach_msg_type_name_t type = mgc_copyin_type(disposition);
@@ -404,7 +404,7 @@ kern_return_t mgc_port_extract_right(mgc_space *src, mach_port_name_t name,
     if (!MACH_PORT_VALID(name))
         return KERN_INVALID_RIGHT;
     mgc_port *p;
-    kern_return_t kr = mgc_right_copyin(src, name, disposition, true, &p);
+    kern_return_t kr = mgc_right_copyin(src, name, disposition, MGC_CI_DEADOK, &p);
     if (kr != KERN_SUCCESS)
         return kr;
     mach_msg_type_name_t type = mgc_copyin_type(disposition);

@@ -24,23 +24,23 @@ Test(msg2, guarded_descriptor_moves_guarded_receive_right)
     mach_port_name_t g = new_port(B);
     OK(mgc_port_guard(B, g, 0xcafe, 0));
     cmsg m;
-    /* A plain port descriptor cannot move a guarded receive right. */
-    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
-    cmsg_port(&m, g, MACH_MSG_TYPE_MOVE_RECEIVE);
-    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_RIGHT);
-    /* Wrong guard. */
+    /* Wrong guard, or claiming "unguarded" for a guarded port. */
     cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
     cmsg_guarded(&m, g, 0xbad, MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE);
     cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_RIGHT);
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_guarded(&m, g, 0, MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_RIGHT);
     cr_assert_eq(type_of(B, g), MACH_PORT_TYPE_RECEIVE);
-    /* Bad guarded descriptors are type errors. */
+    /* Malformed guarded descriptors are type errors. */
     cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
     cmsg_guarded(&m, g, 0xcafe, 0);
     cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_TYPE, "flags must be set");
     cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
     cmsg_guarded(&m, g, 0xcafe, MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND);
     cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_TYPE, "context must be 0");
-    /* Right guard: the receiver opted in and gets it guarded. */
+    /* The right guard with IMMOVABLE_RECEIVE: the receiver (opted in) gets
+     * it guarded by its receive buffer address and immovable. */
     cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
     cmsg_guarded(&m, g, 0xcafe, MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE);
     cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_MSG_SUCCESS);
@@ -50,13 +50,41 @@ Test(msg2, guarded_descriptor_moves_guarded_receive_right)
     const uint8_t *d = rdesc(&r, 0);
     cr_assert_eq(d[11], MACH_MSG_GUARDED_PORT_DESCRIPTOR);
     cr_assert_eq(d[10], MACH_MSG_TYPE_PORT_RECEIVE);
+    cr_assert_eq(d[8], MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE);
+    uint64_t guard;
+    memcpy(&guard, d, 8);
+    cr_assert_eq(guard, (uint64_t)(uintptr_t)r.bytes, "guard = receive buffer address");
     mach_port_name_t got = rd32at(d, 12);
     cr_assert_eq(type_of(A, got), MACH_PORT_TYPE_RECEIVE);
     mach_port_status_t st = status_of(A, got);
     cr_assert(st.mps_flags & MACH_PORT_STATUS_FLAG_GUARDED);
     cr_assert(st.mps_flags & MACH_PORT_STATUS_FLAG_GUARD_IMMOVABLE_RECEIVE);
     cr_assert_eq(mgc_port_mod_refs(A, got, MACH_PORT_RIGHT_RECEIVE, -1), KERN_INVALID_RIGHT);
-    OK(mgc_port_destruct(A, got, 0, 0xcafe));
+    /* Immovable: not even a plain descriptor can move it. */
+    mach_port_name_t bs;
+    mach_msg_type_name_t t;
+    mach_port_name_t bport = new_port(B);
+    OK(mgc_port_extract_right(B, bport, MACH_MSG_TYPE_MAKE_SEND, A, &bs, &t));
+    cmsg_init(&m, bs, MACH_MSG_TYPE_COPY_SEND, 2);
+    cmsg_port(&m, got, MACH_MSG_TYPE_MOVE_RECEIVE);
+    cr_assert_eq(cmsg_send(A, &m, NULL, 0), MACH_SEND_INVALID_RIGHT);
+    OK(mgc_port_destruct(A, got, 0, guard));
+}
+
+Test(msg2, guarded_but_movable_port_moves_in_a_plain_descriptor)
+{
+    mach_port_name_t svc, dest = send_right_to(A, B, &svc);
+    mach_port_name_t g = new_port(B);
+    OK(mgc_port_guard(B, g, 0x99, 0));
+    cmsg m;
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_port(&m, g, MACH_MSG_TYPE_MOVE_RECEIVE);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_MSG_SUCCESS);
+    rbuf r;
+    cr_assert_eq(rcv(A, svc, &r, 0), MACH_MSG_SUCCESS);
+    mach_port_name_t got = rd32at(rdesc(&r, 0), 0);
+    cr_assert_eq(status_of(A, got).mps_flags, 0u, "moving unguards the port");
+    OK(mgc_port_mod_refs(A, got, MACH_PORT_RIGHT_RECEIVE, -1));
 }
 
 Test(msg2, guarded_descriptor_destroyed_without_opt_in)
@@ -65,7 +93,7 @@ Test(msg2, guarded_descriptor_destroyed_without_opt_in)
     mach_port_name_t g = new_port(B);
     cmsg m;
     cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
-    cmsg_guarded(&m, g, 0x77, MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE);
+    cmsg_guarded(&m, g, 0, MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND);
     cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_MSG_SUCCESS);
     uint32_t before = mgc_core_object_count(core);
     rbuf r;
@@ -75,6 +103,37 @@ Test(msg2, guarded_descriptor_destroyed_without_opt_in)
     cr_assert_eq(rd32at(d, 0), 0u);
     cr_assert_eq(rd32at(d, 4), 0u);
     cr_assert_eq(mgc_core_object_count(core), before - 1, "the receive right died");
+}
+
+Test(msg2, reply_ports_only_give_send_once_rights_in_headers)
+{
+    mach_port_options_t o;
+    memset(&o, 0, sizeof o);
+    o.flags = MPO_REPLY_PORT;
+    mach_port_name_t rp, n;
+    mach_msg_type_name_t t;
+    OK(mgc_port_construct(B, &o, 0, &rp));
+    cr_assert_eq(mgc_port_extract_right(B, rp, MACH_MSG_TYPE_MAKE_SEND, A, &n, &t),
+                 KERN_INVALID_CAPABILITY);
+    cr_assert_eq(mgc_port_extract_right(B, rp, MACH_MSG_TYPE_MAKE_SEND_ONCE, A, &n, &t),
+                 KERN_INVALID_CAPABILITY);
+    cr_assert_eq(mgc_port_extract_right(B, rp, MACH_MSG_TYPE_MOVE_RECEIVE, A, &n, &t),
+                 KERN_INVALID_CAPABILITY);
+    mach_port_name_t svc, dest = send_right_to(A, B, &svc);
+    cr_assert_eq(send_simple(B, dest, MACH_MSG_TYPE_COPY_SEND, rp, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+                             1), MACH_MSG_SUCCESS, "the MIG reply pattern works");
+    cr_assert_eq(send_simple(B, dest, MACH_MSG_TYPE_COPY_SEND, rp, MACH_MSG_TYPE_MAKE_SEND, 2),
+                 MACH_SEND_INVALID_REPLY);
+    cmsg m;
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 3);
+    cmsg_port(&m, rp, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+    cr_assert_eq(cmsg_send(B, &m, NULL, 0), MACH_SEND_INVALID_RIGHT, "not in a descriptor");
+    rbuf r;
+    cr_assert_eq(rcv(A, svc, &r, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(send_simple(A, r.h.msgh_remote_port, MACH_MSG_TYPE_MOVE_SEND_ONCE, 0, 0, 101),
+                 MACH_MSG_SUCCESS);
+    cr_assert_eq(rcv(B, rp, &r, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(r.h.msgh_id, 101);
 }
 
 Test(msg2, rcv_large_identity_reports_the_port)
