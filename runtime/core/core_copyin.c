@@ -286,16 +286,10 @@ static mach_msg_return_t copyin_body(mgc_space *s, mgc_kmsg *k, uint8_t *dsc,
         case MACH_MSG_OOL_PORTS_DESCRIPTOR: {
             uint32_t n;
             rd32(d + 12, &n);
+            /* XNU checks neither the copy option nor the disposition here: a
+             * bad disposition fails on the first valid name. */
             mach_msg_type_name_t disp = d[10];
-            if (d[9] != MACH_MSG_PHYSICAL_COPY && d[9] != MACH_MSG_VIRTUAL_COPY) {
-                mr = MACH_SEND_INVALID_TYPE;
-                break;
-            }
             mach_msg_type_name_t rt = mgc_copyin_type(disp);
-            if (rt == MACH_MSG_TYPE_PORT_NONE) {
-                mr = MACH_SEND_INVALID_TYPE;
-                break;
-            }
             for (uint32_t j = 0; j < n; j++) {
                 mach_port_name_t name = names[ni++];
                 mgc_port *p = name ? MGC_PORT_DEAD : NULL;

@@ -240,3 +240,31 @@ Test(msg2, host_callbacks_for_blocked_receivers)
     cr_assert_eq(mgc_kmsg_send(k, 0), MACH_MSG_SUCCESS, "a dead destination swallows it");
     cr_assert_eq(type_of(B, s), MACH_PORT_TYPE_DEAD_NAME);
 }
+
+Test(msg2, ool_ports_errors)
+{
+    mach_port_name_t svc, dest = send_right_to(A, B, &svc);
+    mach_port_name_t p1 = new_port(B), rp = new_port(B);
+    mach_port_name_t names[2] = {p1, 0x99903};
+    cmsg m;
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    m.bytes[1] = MACH_MSG_TYPE_MAKE_SEND_ONCE;
+    memcpy(m.bytes + 12, &rp, 4);
+    cmsg_ool_ports(&m, 2, MACH_MSG_TYPE_MAKE_SEND);
+    cr_assert_eq(cmsg_send(B, &m, names, 2), MACH_SEND_INVALID_RIGHT);
+    cr_assert_eq(status_of(B, p1).mps_srights, 0, "the element copied in was released");
+    cr_assert_eq(status_of(B, p1).mps_mscount, 1u);
+    rbuf r;
+    cr_assert_eq(rcv(B, rp, &r, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(r.h.msgh_id, MACH_NOTIFY_SEND_ONCE, "header reply right destroyed too");
+    /* A bad disposition fails on a valid name only. */
+    names[1] = MACH_PORT_NULL;
+    cmsg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, 1);
+    cmsg_ool_ports(&m, 2, 3);
+    cr_assert_eq(cmsg_send(B, &m, names, 2), MACH_SEND_INVALID_RIGHT);
+    names[0] = MACH_PORT_NULL;
+    cr_assert_eq(cmsg_send(B, &m, names, 2), MACH_MSG_SUCCESS);
+    cr_assert_eq(rcv(A, svc, &r, 0), MACH_MSG_SUCCESS);
+    cr_assert_eq(r.names[0], MACH_PORT_NULL);
+    cr_assert_eq(r.names[1], MACH_PORT_NULL);
+}
