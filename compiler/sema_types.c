@@ -124,6 +124,22 @@ static const struct mg_type *from_builtin(struct mg_sema *s, const struct builti
     return t;
 }
 
+/* GNU MIG knows the C names int, short and char without a declaration (GNU's own
+ * std_types.defs uses them undeclared). Only consulted when no declaration exists,
+ * so Darwin headers, which declare them, are unaffected. */
+static const struct mg_type *implicit_c_type(struct mg_sema *s, const struct mg_typespec *ts)
+{
+    static const struct builtin implicit[] = {
+        {"int", MG_MSGT_INTEGER_32, MG_MSGT_INTEGER_32, 32, "int"},
+        {"short", MG_MSGT_INTEGER_16, MG_MSGT_INTEGER_16, 16, "short"},
+        {"char", MG_MSGT_CHAR, MG_MSGT_CHAR, 8, "char"},
+    };
+    for (size_t i = 0; i < sizeof implicit / sizeof implicit[0]; i++)
+        if (strcmp(ts->u.name.name, implicit[i].name) == 0)
+            return from_builtin(s, &implicit[i], ts->loc);
+    return NULL;
+}
+
 static const struct mg_type *resolve_name(struct mg_sema *s, const struct mg_typespec *ts)
 {
     const char *name = ts->u.name.name;
@@ -144,6 +160,9 @@ static const struct mg_type *resolve_name(struct mg_sema *s, const struct mg_typ
     const struct mg_type_entry *e = mg_symtab_get(&s->types, name);
     if (e)
         return e->type;
+    const struct mg_type *c = implicit_c_type(s, ts);
+    if (c)
+        return c;
     const char *best = mg_spell_suggest(name, s->type_names, s->ntype_names, false);
     if (!best && strncmp(name, "MACH_MSG_TYPE_", 14) == 0) {
         static const char *const names[] = {

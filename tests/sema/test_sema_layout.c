@@ -430,3 +430,15 @@ Test(layout, gnu_field_struct_ilp32)
     const struct mg_routine *rt = only_routine(fx_analyze(&f));
     cr_assert_eq(field(&rt->request, "p")->size, 12, "int64 aligned to 4 on ILP32");
 }
+
+Test(layout, implicit_gnu_c_types_only_when_undeclared)
+{
+    /* `int` is declared by the fixture as 32-bit; `short` and `char` are not */
+    struct mg_routinedecl *rd = fx_routine(&f, false, "implicit");
+    tb_arg(&f.b, rd, MG_ARG_IN, "s", tb_name(&f.b, "short"), 0);
+    tb_arg(&f.b, rd, MG_ARG_IN, "c", tb_name(&f.b, "char"), 0);
+    const struct mg_routine *rt = only_routine(fx_analyze(&f));
+    cr_assert_eq(rt->args[1].type->elem_bits, 16);
+    cr_assert_eq(rt->args[2].type->in_name, MG_MSGT_CHAR);
+    cr_assert_eq(f.diag.warnings, 0, "%s", fx_messages(&f));
+}
