@@ -131,6 +131,29 @@ static double run(const char *name, int once, int n)
 	return (t1 - t0) / n * 1e6;
 }
 
+/* Stops the private broker and removes its directory. */
+static void cleanup(const char *dir, const char *sock)
+{
+	struct sockaddr_un sa;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char lock[160];
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strncpy(sa.sun_path, sock, sizeof(sa.sun_path) - 1);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0)
+		kill(cred.pid, SIGTERM);
+	if (fd >= 0)
+		close(fd);
+	snprintf(lock, sizeof(lock), "%s.lock", sock);
+	unlink(sock);
+	unlink(lock);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 20000;
@@ -146,6 +169,7 @@ int main(int argc, char **argv)
 
 	loop = run("org.machgen.bench.loop", 0, n);
 	once = run("org.machgen.bench.once", 1, n);
+	cleanup(dir, sock);
 	printf("rpcs per mode: %d\n", n);
 	printf("mach_msg_server (combined reply+receive): %.2f us/rpc\n", loop);
 	printf("mach_msg_server_once loop:                %.2f us/rpc\n", once);
