@@ -152,7 +152,7 @@ static const char *doc_text(struct mg_pstate *ps)
         } else if (s < le && *s == '*') {
             s++;
         }
-        if (s < le && *s == ' ')
+        if (s < le && (*s == ' ' || *s == '\t'))
             s++;
         const unsigned char *t = le;
         while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))

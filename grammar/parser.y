@@ -166,7 +166,7 @@ statement
     | ONSTACKLIMIT cexpr ';' {
         mg_ps_stmt(ps, MG_STMT_ON_STACK_LIMIT, @1.loc)->u.number = $2.value;
     }
-    | error ';' { yyerrok; }
+    | error ';' { yyerrok; ps->in_args = false; }
     ;
 
 /* Switches the lexer to MIG's bare-string mode for exactly the next token. The
@@ -369,8 +369,13 @@ routine
     ;
 
 args
-    : '(' ')' { $$.head = $$.tail = NULL; $$.n = 0; }
-    | '(' arglist ')' { $$ = $2; }
+    : args_open ')' { $$.head = $$.tail = NULL; $$.n = 0; ps->in_args = false; }
+    | args_open arglist ')' { $$ = $2; ps->in_args = false; }
+    ;
+
+/* Remembered so a statement keyword inside an open list can be explained. */
+args_open
+    : '(' { ps->in_args = true; }
     ;
 
 arglist
@@ -581,7 +586,7 @@ static const char *found_text(struct mg_pstate *ps, yysymbol_kind_t k, const str
 }
 
 static void say_expected(struct mg_pstate *ps, struct mg_loc at, const char **items, int n,
-                         const char *found)
+                         const char *found, const char *hint)
 {
     char buf[512];
     size_t len = 0;
@@ -591,9 +596,9 @@ static void say_expected(struct mg_pstate *ps, struct mg_loc at, const char **it
         len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", sep, items[i]);
     }
     if (found)
-        mg_error(ps->diag, at, "expected %s before %s", buf, found);
+        mg_error(ps->diag, at, "expected %s before %s%s", buf, found, hint);
     else
-        mg_error(ps->diag, at, "expected %s at end of input", buf);
+        mg_error(ps->diag, at, "expected %s at end of input%s", buf, hint);
 }
 
 /* The identifier written just before the error, if the error follows one. */
@@ -725,7 +730,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
         mg_error(ps->diag, at->loc, "syntax error before %s", found ? found : "end of input");
         return 0;
     }
-    say_expected(ps, at->loc, items, ni, found);
+    /* A statement keyword inside an argument list: the list was never closed. */
+    const char *hint = "";
+    if ((argk || has(exp, n, YYSYMBOL_DEALLOC) || semi) && la != YYSYMBOL_YYEOF &&
+        in_group(la, GROUP(stmt_group)) && !stmt && ps->in_args)
+        hint = " (is a ')' missing?)";
+    say_expected(ps, at->loc, items, ni, found, hint);
     return 0;
 }
 

@@ -85,6 +85,7 @@ struct mg_pstate {
     uint32_t last_err_line, last_err_file;
     bool any_syntax_error;
     bool depth_reported; /* "nesting too deep" already said */
+    bool in_args;        /* inside a routine's argument list */
 };
 
 /* Lexer entry point used by the generated parser (defined in lexer.re). */
