@@ -223,18 +223,32 @@ static bool check_ids(struct mg_sema *s)
         rt->request_id = (int32_t)(itf->base + (int64_t)i);
         rt->reply_id = rt->request_id + 100;
     }
-    /* a reply id equals the request id 100 routines later: both travel on the same
-     * ports, so a server could not tell a reply from a request */
+    /* A reply id equals the request id 100 routines later. Replies normally arrive on
+     * a separate reply port, so this only breaks a port that multiplexes both (the
+     * reference's rule: ids on one receive port must be unique): one warning for the
+     * whole interface, not one per routine. */
+    const struct mg_routine *first_a = NULL, *first_b = NULL;
+    uint32_t collisions = 0;
     for (uint32_t i = 0; i + 100 < itf->nroutines; i++) {
         const struct mg_routine *a = &itf->routines[i], *b = &itf->routines[i + 100];
         if (a->kind == MG_RT_ROUTINE && b->kind != MG_RT_SKIP) {
-            mg_error(s->diag, b->loc,
-                     "message id %d of %s collides with the reply id of %s (%d + 100)",
-                     (int)b->request_id, b->name, a->name, (int)a->request_id);
-            mg_note(s->diag, a->loc, "%s declared here; a subsystem holds at most 100 routines "
-                                     "before ids collide (use another subsystem)", a->name);
-            ok = false;
+            if (!collisions++) {
+                first_a = a;
+                first_b = b;
+            }
         }
+    }
+    if (collisions) {
+        mg_warning(s->diag, first_b->loc, "id-collision",
+                   "message id %d of %s equals the reply id of %s (%d + 100)%s",
+                   (int)first_b->request_id, first_b->name, first_a->name,
+                   (int)first_a->request_id,
+                   collisions > 1 ? mg_arena_printf(s->arena, ", and %u more routines collide",
+                                                    collisions - 1)
+                                  : "");
+        mg_note(s->diag, first_a->loc,
+                "%s declared here; requests and replies can only share a receive port when a "
+                "subsystem has at most 100 routines", first_a->name);
     }
     return ok;
 }
