@@ -297,3 +297,59 @@ Test(live, server_once_no_reply_sends_nothing)
 	cr_assert_eq(rpc_via_server_once(&carried, &ool), MACH_RCV_TIMED_OUT);
 	cr_assert_eq(send_refs(carried), 1, "nothing destroyed");
 }
+
+#pragma pack(push, 4)
+struct ports_msg {
+	mach_msg_header_t               head;
+	mach_msg_body_t                 body;
+	mach_msg_ool_ports_descriptor_t ports;
+};
+struct ports_rcv {
+	struct ports_msg       msg;
+	mach_msg_max_trailer_t trailer;
+};
+#pragma pack(pop)
+
+/* XNU hands out received port arrays with deallocate=TRUE: destroy frees rights and array. */
+Test(live, destroy_releases_rights_in_a_received_port_array_and_the_array)
+{
+	mach_port_t dest = new_receive_right();
+	mach_port_t a = new_receive_right();
+	mach_port_t b = new_receive_right();
+	mach_port_t names[2];
+	struct ports_msg m;
+	struct ports_rcv r;
+	mach_port_t *got;
+
+	names[0] = a;
+	names[1] = b;
+	memset(&m, 0, sizeof(m));
+	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	m.head.msgh_remote_port = dest;
+	m.head.msgh_size = sizeof(m);
+	m.head.msgh_id = 79;
+	m.body.msgh_descriptor_count = 1;
+	m.ports.address = names;
+	m.ports.count = 2;
+	m.ports.disposition = MACH_MSG_TYPE_MAKE_SEND;
+	m.ports.copy = MACH_MSG_VIRTUAL_COPY;
+	m.ports.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof(m), 0,
+	                      MACH_PORT_NULL, 1000, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	memset(&r, 0, sizeof(r));
+	cr_assert_eq(mach_msg(&r.msg.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(r), dest, 1000,
+	                      MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	got = (mach_port_t *)r.msg.ports.address;
+	cr_assert_eq(r.msg.ports.count, 2);
+	cr_assert_eq(got[0], a);
+	cr_assert_eq(got[1], b);
+	cr_assert_eq(send_refs(a), 1);
+	cr_assert_eq(send_refs(b), 1);
+	cr_assert_eq(r.msg.ports.deallocate, 1, "received port arrays are owned by the receiver");
+
+	mach_msg_destroy(&r.msg.head);
+
+	cr_assert_eq(send_refs(a), 0);
+	cr_assert_eq(send_refs(b), 0);
+	cr_assert(!is_mapped(got), "the array was unmapped");
+}
