@@ -309,6 +309,13 @@ struct mg_interface *mg_analyze(struct mg_arena *arena, struct mg_diag *diag,
         case MG_STMT_ROUTINE: {
             struct mg_routine *rt = &itf->routines[itf->nroutines];
             rt->index = itf->nroutines++;
+            if (!st->u.routine || !st->u.routine->name) {
+                /* a routine the parser could not recover: it still takes its id */
+                rt->kind = MG_RT_SKIP;
+                rt->loc = st->loc;
+                ok = false;
+                break;
+            }
             analyze_routine(&s, st, &o, rt, &ok);
             break;
         }
@@ -321,6 +328,10 @@ struct mg_interface *mg_analyze(struct mg_arena *arena, struct mg_diag *diag,
         }
         case MG_STMT_TYPE: {
             unsigned before = diag->errors;
+            if (!st->u.type || !st->u.type->name) {
+                ok = false;
+                break;
+            }
             mg_sema_declare_type(&s, st->u.type);
             ok = ok && diag->errors == before;
             break;

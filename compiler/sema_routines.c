@@ -440,6 +440,10 @@ bool mg_sema_routine(struct mg_sema *s, const struct mg_routinedecl *rd, struct 
     const struct mg_param *waittime = NULL, *msgoption = NULL, *reply = NULL;
 
     for (const struct mg_arg *ast = rd->args; ast; ast = ast->next) {
+        if (!ast->name) { /* only after a syntax error the parser reported */
+            b.ok = false;
+            continue;
+        }
         const struct mg_type *t = ast->decl ? mg_sema_named_type(s, ast->decl)
                                             : mg_sema_resolve(s, ast->type, NULL);
         if (!t) {

@@ -143,6 +143,8 @@ static const struct mg_type *implicit_c_type(struct mg_sema *s, const struct mg_
 static const struct mg_type *resolve_name(struct mg_sema *s, const struct mg_typespec *ts)
 {
     const char *name = ts->u.name.name;
+    if (!name)
+        return NULL; /* only after a syntax error the parser reported */
     if (strcmp(name, "MACH_MSG_TYPE_COPY_RECEIVE") == 0) {
         mg_error(s->diag, ts->loc,
                  "MACH_MSG_TYPE_COPY_RECEIVE is not a valid disposition: a receive right "
@@ -187,6 +189,8 @@ static const struct mg_type *resolve_name(struct mg_sema *s, const struct mg_typ
 static const struct mg_type *resolve_pair(struct mg_sema *s, const struct mg_typespec *ts)
 {
     const struct mg_typespec *a = ts->u.pair.send, *b = ts->u.pair.recv;
+    if (!a || !b || !a->u.name.name || !b->u.name.name)
+        return NULL;
     if (a->kind != MG_TS_NAME || b->kind != MG_TS_NAME ||
         !find_builtin(a->u.name.name) || !find_builtin(b->u.name.name)) {
         mg_error(s->diag, ts->loc, "both sides of '|' must be MACH_MSG_TYPE_* names");
@@ -406,6 +410,8 @@ static const struct mg_type *resolve_cstring(struct mg_sema *s, const struct mg_
 
 static const struct mg_type *resolve_native(struct mg_sema *s, const struct mg_typespec *ts)
 {
+    if (!ts->u.native.ctype)
+        return NULL;
     struct mg_type *t = new_type(s, ts->u.native.ctype, ts->loc);
     t->in_name = t->out_name = MG_MSGT_BYTE;
     t->elem_bits = 0;

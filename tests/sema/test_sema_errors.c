@@ -262,3 +262,19 @@ Test(errors, bad_token_type)
     tb_arg(&f.b, rd, MG_ARG_SERVERAUDITTOKEN, "tok", tb_name(&f.b, "int"), 0);
     expect_error("audit token must be 32 bytes");
 }
+
+/* Nodes a parser may leave incomplete after a syntax error: no crash, no result. */
+Test(errors, incomplete_nodes_do_not_crash)
+{
+    tb_subsystem(&f.b, "t", 100);
+    tb_type(&f.b, "nospec", NULL);
+    tb_type(&f.b, "noname", tb_name(&f.b, NULL));
+    struct mg_routinedecl *rd = fx_routine(&f, false, "a");
+    tb_arg(&f.b, rd, MG_ARG_IN, NULL, tb_name(&f.b, "int"), 0);
+    tb_arg(&f.b, rd, MG_ARG_IN, "x", NULL, 0);
+    tb_arg(&f.b, rd, MG_ARG_IN, "y", tb_pair(&f.b, NULL, "MACH_MSG_TYPE_INTEGER_32"), 0);
+    struct mg_routinedecl *unnamed = tb_routine(&f.b, false, NULL);
+    (void)unnamed;
+    fx_routine(&f, false, "b");
+    cr_assert_null(fx_analyze(&f));
+}
