@@ -180,15 +180,20 @@ static mach_msg_return_t place_ool(unsigned char *msg, size_t size, const struct
 		}
 		if (e->kind != MGW_OOL_NONE && !addr)
 			mr = MACH_RCV_BODY_ERROR;
+		/* As XNU reports received regions: the receiver owns a virtual
+		 * copy (deallocate set); port arrays always arrive that way. */
 		if (mgw_desc_is_ool(t)) {
 			mach_msg_ool_descriptor_t od;
 			memcpy(&od, d, sizeof od);
 			od.address = (void *)addr;
+			od.deallocate = od.copy == MACH_MSG_VIRTUAL_COPY;
 			memcpy(d, &od, sizeof od);
 		} else {
 			mach_msg_ool_ports_descriptor_t pd;
 			memcpy(&pd, d, sizeof pd);
 			pd.address = (void *)addr;
+			pd.deallocate = 1;
+			pd.copy = MACH_MSG_VIRTUAL_COPY;
 			memcpy(d, &pd, sizeof pd);
 		}
 	}

@@ -52,6 +52,8 @@ static void check_copy_semantics(size_t size)
 	cr_assert_eq(mach_msg(&r.m.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof r, p, 5000, 0),
 	             MACH_MSG_SUCCESS);
 	cr_assert_eq(r.m.ool.size, size);
+	cr_assert_eq(r.m.ool.copy, MACH_MSG_VIRTUAL_COPY);
+	cr_assert_eq(r.m.ool.deallocate, 1, "the receiver owns a virtual copy, as XNU reports");
 	dst = r.m.ool.address;
 	cr_assert_not_null(dst);
 	cr_assert_neq(dst, src);
@@ -175,6 +177,8 @@ Test(ool, port_arrays)
 	cr_assert_eq(mach_msg(&r.m.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof r, p, 5000, 0),
 	             MACH_MSG_SUCCESS);
 	cr_assert_eq(r.m.ports.count, 3);
+	cr_assert_eq(r.m.ports.deallocate, 1);
+	cr_assert_eq(r.m.ports.copy, MACH_MSG_VIRTUAL_COPY);
 	mach_port_t *got = r.m.ports.address;
 	cr_assert_not_null(got);
 	for (int i = 0; i < 3; i++) {
