@@ -390,6 +390,33 @@ function(step_depfile)
   endif()
   build_depfile(log)
   expect_log("no-op build after edit" "${log}" MUST_NOT "machgen:" "${any_cc}")
+
+  # The included file goes away (its text moved into iface.defs): the stale dependency on
+  # it must not break the build.
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E sleep 1.1)
+  file(READ "${src}/common.defs" common)
+  file(READ "${src}/iface.defs" iface)
+  string(REPLACE "#include \"common.defs\"" "${common}" iface "${iface}")
+  file(WRITE "${src}/iface.defs" "${iface}")
+  file(REMOVE "${src}/common.defs")
+  build_depfile(log)
+  expect_log("remove common.defs" "${log}" MUST "${gen_iface}" MUST_NOT "${gen_other}")
+  file(READ "${b}/iface_ipc/iface.d" dep)
+  if(dep MATCHES "common\\.defs")
+    message(FATAL_ERROR "iface.d still names common.defs:\n${dep}")
+  endif()
+  if(NOT GENERATOR MATCHES "Ninja")
+    # CMake's Makefile generator (3.25) keeps a deleted file among the custom command's
+    # recorded dependencies, so every build reruns machgen until CMake runs again.
+    # docs/cmake.md documents this; check that re-running CMake settles it.
+    build_depfile(log)
+    if(log MATCHES "machgen:")
+      message(STATUS "Makefiles: machgen reruns after the removal until CMake is re-run")
+    endif()
+    run(o "${CMAKE_COMMAND}" "${b}")
+  endif()
+  build_depfile(log)
+  expect_log("no-op build after removal" "${log}" MUST_NOT "machgen:" "${any_cc}")
 endfunction()
 
 # add_mach_interface/machgen_generate at configure time: outputs, targets, the machgen
