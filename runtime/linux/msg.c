@@ -222,10 +222,14 @@ static mach_msg_return_t deliver(struct mgr_reply *r, mach_msg_header_t *buf,
 	memcpy(buf, r->payload + sizeof m, m.msg_bytes);
 	tab = (const struct mgw_ool *)(const void *)(r->payload + off);
 	off += (size_t)m.ool_count * sizeof *tab;
-	if (r->hdr.status != MACH_MSG_SUCCESS)
+	if (m.ool_count == 0) {
+		for (unsigned i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
 		return r->hdr.status;
-	return place_ool((unsigned char *)buf, buf->msgh_size, tab, m.ool_count,
-	                 r->payload + off, r->plen - off, r);
+	}
+	mach_msg_return_t mr = place_ool((unsigned char *)buf, buf->msgh_size, tab, m.ool_count,
+	                                 r->payload + off, r->plen - off, r);
+	return r->hdr.status != MACH_MSG_SUCCESS ? r->hdr.status : mr;
 }
 
 mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t option,
@@ -307,14 +311,18 @@ mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t o
 		return (option & MACH_SEND_MSG) ? MACH_SEND_INVALID_DEST : MACH_RCV_PORT_DIED;
 	}
 	mr = r.hdr.status;
-	if ((option & MACH_SEND_MSG) && !is_send_error(mr)) {
+	/* A send error with a message attached is MACH_SEND_TIMED_OUT after
+	 * copyin: the message came back to us (pseudo-receive). */
+	int returned = (option & MACH_SEND_MSG) && is_send_error(mr) && r.plen > 0;
+	if ((option & MACH_SEND_MSG) && (!is_send_error(mr) || returned)) {
 		/* The message was copied in: deallocate=TRUE regions leave us. */
 		for (unsigned i = 0; i < pl.n; i++)
 			if (pl.dealloc_addr[i])
 				mgv_release_moved(pl.dealloc_addr[i], pl.dealloc_size[i]);
 	}
-	if ((option & MACH_RCV_MSG) && (mr == MACH_MSG_SUCCESS || mr == MACH_RCV_TOO_LARGE) &&
-	    r.plen > 0)
+	if (returned)
+		return deliver(&r, msg, send_size);
+	if ((option & MACH_RCV_MSG) && r.plen > 0)
 		return deliver(&r, rcv_msg ? rcv_msg : msg, rcv_size);
 	for (unsigned i = 0; i < r.nfds; i++)
 		close(r.fds[i]);

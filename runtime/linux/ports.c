@@ -258,13 +258,37 @@ kern_return_t mach_port_set_seqno(ipc_space_t task, mach_port_name_t name,
 	return CALL(MGW_PORT_SET_SEQNO, task, name, seqno, 0, 0);
 }
 
-/* The port core cannot enumerate a space yet. */
 kern_return_t mach_port_names(ipc_space_t task, mach_port_name_array_t *names,
                               mach_msg_type_number_t *namesCnt, mach_port_type_array_t *types,
                               mach_msg_type_number_t *typesCnt)
 {
-	(void)task, (void)names, (void)namesCnt, (void)types, (void)typesCnt;
-	return KERN_NOT_SUPPORTED;
+	struct mgr_reply r;
+	vm_address_t a = 0, b = 0;
+	size_t bytes;
+	kern_return_t kr = CALL(MGW_PORT_NAMES, task, 0, 0, 0, 0);
+	mach_msg_type_number_t n;
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	n = (mach_msg_type_number_t)r.hdr.arg[0];
+	bytes = n * sizeof(mach_port_name_t);
+	if (2 * bytes > r.plen)
+		return KERN_FAILURE;
+	/* Two out-of-line arrays, as MIG returns them: the caller vm_deallocates. */
+	if (n && (vm_allocate(mach_task_self(), &a, bytes, VM_FLAGS_ANYWHERE) != KERN_SUCCESS ||
+	          vm_allocate(mach_task_self(), &b, bytes, VM_FLAGS_ANYWHERE) != KERN_SUCCESS)) {
+		if (a)
+			vm_deallocate(mach_task_self(), a, bytes);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	if (n) {
+		memcpy((void *)a, r.payload, bytes);
+		memcpy((void *)b, r.payload + bytes, bytes);
+	}
+	*names = (mach_port_name_array_t)a;
+	*types = (mach_port_type_array_t)b;
+	*namesCnt = *typesCnt = n;
+	return KERN_SUCCESS;
 }
 
 /* A new send right (user reference) to the broker's host port, which every

@@ -176,3 +176,50 @@ Test(messages, invalid_destination_is_rejected)
 	cr_assert_eq(rt_send(MACH_PORT_NULL, MACH_MSG_TYPE_COPY_SEND, 0, 1, 1, RT_NO_TIMEOUT),
 	             MACH_SEND_INVALID_DEST);
 }
+
+Test(messages, send_timeout_returns_rights_to_sender)
+{
+	mach_port_t p = rt_port_with_send(), q = rt_port_with_send();
+	port_msg m;
+	mach_port_urefs_t refs;
+
+	for (int i = 0; i < MACH_PORT_QLIMIT_DEFAULT; i++)
+		cr_assert_eq(rt_send(p, MACH_MSG_TYPE_COPY_SEND, 0, 1, i, 0), MACH_MSG_SUCCESS);
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.head.msgh_size = sizeof m;
+	m.head.msgh_remote_port = p;
+	m.body.msgh_descriptor_count = 1;
+	m.port.name = q;
+	m.port.disposition = MACH_MSG_TYPE_MOVE_SEND;
+	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, 0, 50, 0),
+	             MACH_SEND_TIMED_OUT);
+	/* The moved send right came back (pseudo-receive), named as before. */
+	cr_assert_eq(m.port.name, q);
+	cr_assert_eq(m.port.disposition, MACH_MSG_TYPE_PORT_SEND);
+	cr_assert_eq(mach_port_get_refs(mach_task_self(), q, MACH_PORT_RIGHT_SEND, &refs),
+	             KERN_SUCCESS);
+	cr_assert_eq(refs, 1);
+}
+
+Test(messages, port_names_lists_the_space)
+{
+	mach_port_t p = rt_port_with_send();
+	mach_port_name_array_t names;
+	mach_port_type_array_t types;
+	mach_msg_type_number_t n, nt;
+	int found = 0;
+
+	cr_assert_eq(mach_port_names(mach_task_self(), &names, &n, &types, &nt), KERN_SUCCESS);
+	cr_assert_eq(n, nt);
+	for (mach_msg_type_number_t i = 0; i < n; i++)
+		if (names[i] == p) {
+			found = 1;
+			cr_assert_eq(types[i], MACH_PORT_TYPE_RECEIVE | MACH_PORT_TYPE_SEND);
+		}
+	cr_assert(found);
+	cr_assert_geq(n, 4, "task, host and bootstrap ports plus ours");
+	vm_deallocate(mach_task_self(), (vm_address_t)names, n * sizeof *names);
+	vm_deallocate(mach_task_self(), (vm_address_t)types, n * sizeof *types);
+}

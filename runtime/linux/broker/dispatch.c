@@ -41,34 +41,6 @@ static void on_send_possible(void *ctx, mgc_port *port)
 	b->dirty = true;
 }
 
-/* mach_port_insert_right as Darwin callers use it: any disposition. The core
- * takes only MOVE_* (the kernel's view, after MIG copied the right in), so
- * other dispositions are first applied by moving the right through the
- * broker's own space. */
-static kern_return_t insert_right(struct broker *b, mgc_space *dst, mach_port_name_t name,
-                                  mgc_space *src, mach_port_name_t src_name,
-                                  mach_msg_type_name_t disp)
-{
-	mach_port_name_t kn;
-	mach_msg_type_name_t ty;
-	kern_return_t kr;
-
-	if (MACH_MSG_TYPE_PORT_ANY_RIGHT(disp) || !MACH_MSG_TYPE_PORT_ANY(disp))
-		return mgc_port_insert_right(dst, name, src, src_name, disp);
-	if (!MACH_PORT_VALID(name))
-		return KERN_INVALID_VALUE;
-	kr = mgc_port_extract_right(src, src_name, disp, b->kspace, &kn, &ty);
-	if (kr != KERN_SUCCESS)
-		return kr == KERN_INVALID_NAME || kr == KERN_INVALID_RIGHT ? KERN_INVALID_CAPABILITY
-		                                                           : kr;
-	kr = mgc_port_insert_right(dst, name, b->kspace, kn,
-	                           ty == MACH_MSG_TYPE_PORT_SEND_ONCE ? MACH_MSG_TYPE_MOVE_SEND_ONCE
-	                                                              : MACH_MSG_TYPE_MOVE_SEND);
-	if (kr != KERN_SUCCESS)
-		mgc_port_deallocate(b->kspace, kn);
-	return kr;
-}
-
 int bcore_init(struct broker *b)
 {
 	mgc_host_ops ops;
@@ -125,14 +97,14 @@ int bcore_task_create(struct broker *b, struct btask *t)
 	if (kr == KERN_SUCCESS)
 		kr = mgc_port_insert_member(b->kspace, t->task_port, b->kset);
 	if (kr == KERN_SUCCESS)
-		kr = insert_right(b, t->space, MGW_TASK_SELF_NAME, b->kspace, t->task_port,
-		                  MACH_MSG_TYPE_MAKE_SEND);
+		kr = mgc_port_insert_right(t->space, MGW_TASK_SELF_NAME, b->kspace, t->task_port,
+		                           MACH_MSG_TYPE_MAKE_SEND);
 	if (kr == KERN_SUCCESS)
-		kr = insert_right(b, t->space, MGW_BOOTSTRAP_NAME, b->kspace, b->bootstrap,
-		                  MACH_MSG_TYPE_MAKE_SEND);
+		kr = mgc_port_insert_right(t->space, MGW_BOOTSTRAP_NAME, b->kspace, b->bootstrap,
+		                           MACH_MSG_TYPE_MAKE_SEND);
 	if (kr == KERN_SUCCESS)
-		kr = insert_right(b, t->space, MGW_HOST_NAME, b->kspace, b->host,
-		                  MACH_MSG_TYPE_MAKE_SEND);
+		kr = mgc_port_insert_right(t->space, MGW_HOST_NAME, b->kspace, b->host,
+		                           MACH_MSG_TYPE_MAKE_SEND);
 	if (kr != KERN_SUCCESS) {
 		fprintf(stderr, "machgen-broker: cannot set up task %d: %#x\n", (int)t->pid, kr);
 		if (t->task_port)
@@ -233,8 +205,8 @@ static void port_call(struct broker *b, struct bconn *c, const struct mgw_hdr *h
 		break;
 	}
 	case MGW_PORT_INSERT_RIGHT:
-		kr = insert_right(b, sp, name, me, (mach_port_name_t)h->arg[3],
-		                  (mach_msg_type_name_t)h->arg[4]);
+		kr = mgc_port_insert_right(sp, name, me, (mach_port_name_t)h->arg[3],
+		                           (mach_msg_type_name_t)h->arg[4]);
 		break;
 	case MGW_PORT_EXTRACT_RIGHT:
 		kr = mgc_port_extract_right(sp, name, (mach_msg_type_name_t)h->arg[3], me, &out,
@@ -312,6 +284,24 @@ static void port_call(struct broker *b, struct bconn *c, const struct mgw_hdr *h
 		} else if (kr == KERN_SUCCESS) {
 			kr = KERN_RESOURCE_SHORTAGE; /* more members than one reply holds */
 		}
+		break;
+	}
+	case MGW_PORT_NAMES: {
+		/* Names and types side by side; a reply frame holds 32,000 pairs. */
+		static mach_port_name_t names[32000];
+		static mach_port_type_t types[32000];
+		uint32_t n = 32000;
+		kr = mgc_port_names(sp, names, types, &n);
+		r.arg[0] = n;
+		if (kr == KERN_SUCCESS && n <= 32000) {
+			struct iovec v[2] = { { names, n * sizeof names[0] },
+			                      { types, n * sizeof types[0] } };
+			r.status = kr;
+			broker_reply(c, &r, v, 2, NULL, 0);
+			return;
+		}
+		if (kr == KERN_SUCCESS)
+			kr = KERN_RESOURCE_SHORTAGE;
 		break;
 	}
 	case MGW_PORT_GUARD:

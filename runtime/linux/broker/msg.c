@@ -50,17 +50,16 @@ static void reply_status(struct bconn *c, mach_msg_return_t mr)
 	broker_reply(c, &r, NULL, 0, NULL, 0);
 }
 
-/* Delivers a received message (already in g_out after the mgw_msg) with its
- * OOL contents; frees the OOL objects once sent. */
+/* Delivers a message (already in g_out after the mgw_msg): msg_bytes bytes,
+ * of which the first body_size hold header and descriptors (0: header only),
+ * with its OOL contents; frees the OOL objects once sent. */
 static void reply_message(struct broker *b, struct bconn *c, mach_msg_return_t mr,
-                          const mgc_rcv_info *info)
+                          size_t msg_bytes, size_t body_size)
 {
 	struct mgw_msg *m = (struct mgw_msg *)(void *)g_out;
 	unsigned char *msg = g_out + sizeof *m;
-	size_t msg_bytes = mr == MACH_MSG_SUCCESS ? info->msg_size + info->trailer_size
-	                                          : sizeof(mach_msg_header_t);
 	size_t off = sizeof *m + mgw_pad8(msg_bytes);
-	uint32_t nd = mr == MACH_MSG_SUCCESS ? mgw_desc_count(msg, info->msg_size) : 0;
+	uint32_t nd = body_size ? mgw_desc_count(msg, body_size) : 0;
 	size_t dpos = MGW_DESC_OFFSET, name_pos = 0;
 	struct mgw_ool *tab = (struct mgw_ool *)(void *)(g_out + off);
 	struct bool_obj *objs[MGW_MAX_FDS];
@@ -70,7 +69,7 @@ static void reply_message(struct broker *b, struct bconn *c, mach_msg_return_t m
 	struct iovec iov;
 
 	/* First pass counts the OOL entries so blobs can follow the table. */
-	for (uint32_t i = 0; i < nd && dpos + 12 <= info->msg_size; i++) {
+	for (uint32_t i = 0; i < nd && dpos + 12 <= body_size; i++) {
 		unsigned t = mgw_desc_type(msg + dpos);
 		if (mgw_desc_is_ool(t) || mgw_desc_is_ool_ports(t))
 			nool++;
@@ -79,7 +78,7 @@ static void reply_message(struct broker *b, struct bconn *c, mach_msg_return_t m
 	off += nool * sizeof *tab;
 	dpos = MGW_DESC_OFFSET;
 	nool = 0;
-	for (uint32_t i = 0; i < nd && dpos + 12 <= info->msg_size; i++) {
+	for (uint32_t i = 0; i < nd && dpos + 12 <= body_size; i++) {
 		unsigned char *d = msg + dpos;
 		unsigned t = mgw_desc_type(d);
 		if (mgw_desc_is_ool(t)) {
@@ -155,13 +154,41 @@ static bool try_receive(struct broker *b, struct bconn *c)
 	}
 	if (mr == MGC_RCV_NAMES_SHORT)
 		mr = MACH_RCV_TOO_LARGE; /* cannot happen below the frame limit */
-	if (mr == MACH_MSG_SUCCESS || mr == MACH_RCV_TOO_LARGE) {
-		b->dirty = true; /* a queue slot freed up */
-		reply_message(b, c, mr, &info);
-	} else {
+	b->dirty = true; /* a queue slot may have freed up */
+	switch ((unsigned)mr & ~(unsigned)MACH_MSG_MASK) {
+	case MACH_MSG_SUCCESS:
+	case MACH_RCV_BODY_ERROR: /* delivered, some right reads MACH_PORT_DEAD */
+		reply_message(b, c, mr, info.msg_size + info.trailer_size, info.msg_size);
+		break;
+	case MACH_RCV_TOO_LARGE:
+	case MACH_RCV_HEADER_ERROR: /* a bare header was written */
+		reply_message(b, c, mr, sizeof(mach_msg_header_t), 0);
+		break;
+	default:
 		reply_status(c, mr);
+		break;
 	}
 	return true;
+}
+
+/* MACH_SEND_TIMED_OUT: as XNU, the message goes back to the sender with its
+ * rights and memory (pseudo-receive into the send buffer). */
+static void give_back(struct broker *b, struct bconn *c, mgc_kmsg *kmsg)
+{
+	mgc_rcv_info info;
+	mach_msg_size_t cap = (mach_msg_size_t)(MGW_MAX_FRAME - 4096);
+	mach_msg_return_t mr;
+
+	memset(&info, 0, sizeof info);
+	mr = mgc_kmsg_pseudo_receive(kmsg, c->task->space, g_out + sizeof(struct mgw_msg), cap,
+	                             g_names, sizeof g_names / sizeof g_names[0], &info);
+	if (((unsigned)mr & ~(unsigned)MACH_MSG_MASK) != MACH_MSG_SUCCESS) {
+		mgc_kmsg_destroy(kmsg);
+		reply_status(c, MACH_SEND_TIMED_OUT);
+		return;
+	}
+	reply_message(b, c, MACH_SEND_TIMED_OUT | (mr & MACH_MSG_MASK), info.msg_size,
+	              info.msg_size);
 }
 
 static void park_for(struct broker *b, struct bconn *c, mach_msg_option_t timeout_opt)
@@ -305,8 +332,7 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 	mr = mgc_kmsg_send(kmsg, (mach_msg_option_t)m.option);
 	if (mr == MGC_SEND_WOULD_BLOCK) {
 		if ((m.option & MACH_SEND_TIMEOUT) && m.timeout_ms == 0) {
-			mgc_kmsg_destroy(kmsg);
-			reply_status(c, MACH_SEND_TIMED_OUT);
+			give_back(b, c, kmsg);
 			return;
 		}
 		c->kmsg = kmsg;
@@ -354,9 +380,9 @@ void bmsg_retry(struct broker *b, struct bconn *c)
 void bmsg_timeout(struct broker *b, struct bconn *c)
 {
 	if (c->kmsg) {
-		mgc_kmsg_destroy(c->kmsg);
+		mgc_kmsg *k = c->kmsg;
 		c->kmsg = NULL;
-		reply_status(c, MACH_SEND_TIMED_OUT);
+		give_back(b, c, k);
 	} else {
 		reply_status(c, MACH_RCV_TIMED_OUT);
 	}
