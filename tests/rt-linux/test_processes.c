@@ -159,3 +159,26 @@ Test(processes, fork_child_gets_fresh_space)
 	cr_assert_eq(rt_wait(kid, 10000), 0);
 	cr_assert_eq(mach_port_type(mach_task_self(), p, &t), KERN_SUCCESS, "parent unaffected");
 }
+
+static int child_scribbles(void *arg)
+{
+	unsigned char *mem = arg;
+	if (mem[0] != 'A' || mem[(1 << 20) - 1] != 'A')
+		return 10;
+	memset(mem, 'B', 1 << 20);
+	return 0;
+}
+
+Test(processes, fork_copies_large_vm_allocate_regions)
+{
+	vm_address_t a = 0;
+	/* Large regions are memfd-backed for zero-copy OOL; fork must still copy. */
+	cr_assert_eq(vm_allocate(mach_task_self(), &a, 1 << 20, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+	memset((void *)a, 'A', 1 << 20);
+	pid_t kid = rt_fork(child_scribbles, (void *)a);
+	cr_assert_eq(rt_wait(kid, 10000), 0);
+	cr_assert_eq(((unsigned char *)a)[0], 'A', "the child's writes stay in the child");
+	cr_assert_eq(((unsigned char *)a)[(1 << 20) - 1], 'A');
+	((unsigned char *)a)[5] = 'C'; /* and the parent can still write */
+	cr_assert_eq(vm_deallocate(mach_task_self(), a, 1 << 20), KERN_SUCCESS);
+}
