@@ -29,7 +29,7 @@ static void fail_if(struct srv *s, const char *code, const char *fmt, ...)
     va_end(ap);
     mg_cw_line(s->w, "if (%s)", cond);
     s->w->indent++;
-    mg_cw_line(s->w, "MACHGEN_RETURN_ERROR(%s);", code);
+    mg_cw_line(s->w, "MACHGEN_CHECK_FAILED(%s);", code);
     s->w->indent--;
 }
 
@@ -717,6 +717,15 @@ void mg_emit_server_source(FILE *fp, const struct mg_interface *itf, const char 
     mg_cw_blank(&w);
     mg_cw_line(&w, "#define MACHGEN_RETURN_ERROR(code) \\");
     mg_cw_line(&w, "\tdo { %s_error_reply(OutHeadP, (code)); return; } while (0)", itf->subsystem);
+    mg_cw_blank(&w);
+    mg_cw_line(&w, "/* A request failed a check: define MACHGEN_TRACE_CHECKS(func, line, code) to");
+    mg_cw_line(&w, " * learn which one (the line is in this file); the wire only carries the code. */");
+    mg_cw_line(&w, "#ifdef MACHGEN_TRACE_CHECKS");
+    mg_cw_line(&w, "#define MACHGEN_CHECK_FAILED(code) \\");
+    mg_cw_line(&w, "\tdo { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); MACHGEN_RETURN_ERROR(code); } while (0)");
+    mg_cw_line(&w, "#else");
+    mg_cw_line(&w, "#define MACHGEN_CHECK_FAILED(code) MACHGEN_RETURN_ERROR(code)");
+    mg_cw_line(&w, "#endif");
     mg_cw_blank(&w);
     for (uint32_t i = 0; i < itf->nroutines; i++) {
         struct srv s = {.w = &w, .itf = itf, .rt = &itf->routines[i]};

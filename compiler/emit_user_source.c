@@ -68,10 +68,8 @@ static void reply_fail(struct usr *u, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(cond, sizeof cond, fmt, ap);
     va_end(ap);
-    mg_cw_open(u->w, "if (%s)", cond);
-    mg_cw_line(u->w, "mach_msg_destroy(&Out0P->Head);");
-    mg_cw_line(u->w, "return %s;", code);
-    mg_cw_end(u->w);
+    mg_cw_line(u->w, "if (%s)", cond);
+    mg_cw_line(u->w, "\tMACHGEN_REPLY_FAILED(%s);", code);
 }
 
 static void pack_descriptors(struct usr *u)
@@ -303,8 +301,7 @@ static void check_reply(struct usr *u)
         mg_cw_line(w, "const kern_return_t code = ((mig_reply_error_t *)Out0P)->RetCode;");
         mg_cw_line(w, "if (msgh_size == (mach_msg_size_t)sizeof(mig_reply_error_t) && code != KERN_SUCCESS)");
         mg_cw_line(w, "\treturn code;");
-        mg_cw_line(w, "mach_msg_destroy(&Out0P->Head);");
-        mg_cw_line(w, "return MIG_TYPE_ERROR;");
+        mg_cw_line(w, "MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);");
         mg_cw_end(w);
         reply_fail(u, "MIG_TYPE_ERROR", "Out0P->msgh_body.msgh_descriptor_count != %" PRIu32 " ||\n\t    %s",
                    l->ndescriptors, range);
@@ -656,6 +653,17 @@ void mg_emit_user_source(FILE *fp, const struct mg_interface *itf, const char *h
             break;
         }
     mg_em_imports(&w, itf, MG_EM_USER_SOURCE, false);
+    mg_cw_blank(&w);
+    mg_cw_line(&w, "/* A reply failed a check: it is destroyed (with the rights and memory it");
+    mg_cw_line(&w, " * carried) and the stub returns the MIG error. Define");
+    mg_cw_line(&w, " * MACHGEN_TRACE_CHECKS(func, line, code) to learn which check (a line of this file). */");
+    mg_cw_line(&w, "#ifdef MACHGEN_TRACE_CHECKS");
+    mg_cw_line(&w, "#define MACHGEN_REPLY_FAILED(code) \\");
+    mg_cw_line(&w, "\tdo { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); mach_msg_destroy(&Out0P->Head); return (code); } while (0)");
+    mg_cw_line(&w, "#else");
+    mg_cw_line(&w, "#define MACHGEN_REPLY_FAILED(code) \\");
+    mg_cw_line(&w, "\tdo { mach_msg_destroy(&Out0P->Head); return (code); } while (0)");
+    mg_cw_line(&w, "#endif");
     mg_cw_blank(&w);
     for (uint32_t i = 0; i < itf->nroutines; i++) {
         struct usr u = {.w = &w, .itf = itf, .rt = &itf->routines[i]};

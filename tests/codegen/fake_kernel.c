@@ -20,6 +20,14 @@ void fk_reset(boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *))
     fk.context = 0x1122334455667788ull;
 }
 
+void fk_trace_check(const char *func, int line, kern_return_t code)
+{
+    fk.trace_func = func;
+    fk.trace_line = line;
+    fk.trace_code = code;
+    fk.traces++;
+}
+
 static mach_msg_type_name_t received(mach_msg_type_name_t d)
 {
     switch (d) {

@@ -27,6 +27,10 @@ struct fake_kernel {
     unsigned char last_reply[FK_BUF];   /* as the server built it */
     int sends, destroyed, put_reply, dealloc_reply, get_reply;
     int ool_freed_by_test;
+    /* the last check that failed in a generated stub (MACHGEN_TRACE_CHECKS) */
+    const char *trace_func;
+    int trace_line, traces;
+    kern_return_t trace_code;
     /* trailer contents the fake "kernel" stamps */
     audit_token_t audit;
     security_token_t sender;
@@ -35,6 +39,9 @@ struct fake_kernel {
 };
 
 extern struct fake_kernel fk;
+
+/* The generated stubs' check-failure hook (built with MACHGEN_TRACE_CHECKS=fk_trace_check). */
+void fk_trace_check(const char *func, int line, kern_return_t code);
 
 void fk_reset(boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *));
 /* Delivers msg (size bytes) into out as a receiver sees it, with a trailer of

@@ -426,6 +426,15 @@ Test(client_checks, reply_id_and_shape)
     }
 }
 
+Test(client_checks, trace_names_the_failing_stub)
+{
+    fk.tamper_reply = short_reply;
+    cr_assert_eq(call_scalars(), MIG_TYPE_ERROR);
+    cr_assert_eq(fk.traces, 1);
+    cr_assert_str_eq(fk.trace_func, "scalars");
+    cr_assert_eq(fk.trace_code, MIG_TYPE_ERROR);
+}
+
 Test(client_checks, ool_size_and_counts)
 {
     unsigned char m[4];
@@ -511,6 +520,10 @@ Test(server_checks, wrong_size)
     rq->Head.msgh_size -= 8;
     cr_assert_eq(serve_request(rq, fk.last_send_size - 4), MIG_BAD_ARGUMENTS);
     cr_assert_eq(klog.calls, 0);
+    cr_assert_eq(fk.traces, 2, "each failed check is reported to the trace hook");
+    cr_assert_str_eq(fk.trace_func, "_Xscalars");
+    cr_assert_eq(fk.trace_code, MIG_BAD_ARGUMENTS);
+    cr_assert_gt(fk.trace_line, 0);
 }
 
 Test(server_checks, complex_bit_and_descriptor_count)

@@ -15,6 +15,15 @@ static void basic_error_reply(mach_msg_header_t *OutHeadP, kern_return_t code)
 #define MACHGEN_RETURN_ERROR(code) \
 	do { basic_error_reply(OutHeadP, (code)); return; } while (0)
 
+/* A request failed a check: define MACHGEN_TRACE_CHECKS(func, line, code) to
+ * learn which one (the line is in this file); the wire only carries the code. */
+#ifdef MACHGEN_TRACE_CHECKS
+#define MACHGEN_CHECK_FAILED(code) \
+	do { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); MACHGEN_RETURN_ERROR(code); } while (0)
+#else
+#define MACHGEN_CHECK_FAILED(code) MACHGEN_RETURN_ERROR(code)
+#endif
+
 /* Routine add */
 static void _Xadd(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 {
@@ -26,9 +35,9 @@ static void _Xadd(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size != 40)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	RetCode = add(
@@ -53,9 +62,9 @@ static void _Xping(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size != 36)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	RetCode = ping(

@@ -6,6 +6,17 @@
 #include "basic.h"
 #include <mach/mach.h> /* mach_msg, mach_msg_destroy */
 
+/* A reply failed a check: it is destroyed (with the rights and memory it
+ * carried) and the stub returns the MIG error. Define
+ * MACHGEN_TRACE_CHECKS(func, line, code) to learn which check (a line of this file). */
+#ifdef MACHGEN_TRACE_CHECKS
+#define MACHGEN_REPLY_FAILED(code) \
+	do { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); mach_msg_destroy(&Out0P->Head); return (code); } while (0)
+#else
+#define MACHGEN_REPLY_FAILED(code) \
+	do { mach_msg_destroy(&Out0P->Head); return (code); } while (0)
+#endif
+
 /* Routine add */
 kern_return_t add
 (
@@ -60,16 +71,12 @@ kern_return_t add
 	msgh_size = Out0P->Head.msgh_size;
 	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
 	    (msgh_size != 40 &&
-	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS))) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS)))
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	if (Out0P->RetCode != KERN_SUCCESS)
 		return Out0P->RetCode;
-	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 
 	*sum = Out0P->sum;
 	return KERN_SUCCESS;

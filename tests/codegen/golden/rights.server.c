@@ -15,6 +15,15 @@ static void rights_error_reply(mach_msg_header_t *OutHeadP, kern_return_t code)
 #define MACHGEN_RETURN_ERROR(code) \
 	do { rights_error_reply(OutHeadP, (code)); return; } while (0)
 
+/* A request failed a check: define MACHGEN_TRACE_CHECKS(func, line, code) to
+ * learn which one (the line is in this file); the wire only carries the code. */
+#ifdef MACHGEN_TRACE_CHECKS
+#define MACHGEN_CHECK_FAILED(code) \
+	do { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); MACHGEN_RETURN_ERROR(code); } while (0)
+#else
+#define MACHGEN_CHECK_FAILED(code) MACHGEN_RETURN_ERROR(code)
+#endif
+
 /* Routine give */
 static void _Xgive(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 {
@@ -27,14 +36,14 @@ static void _Xgive(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 
 	if (!(In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
 	    In0P->msgh_body.msgh_descriptor_count != 2)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size != 52)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (In0P->rcv.type != MACH_MSG_PORT_DESCRIPTOR ||
 	    In0P->rcv.disposition != MACH_MSG_TYPE_PORT_RECEIVE)
-		MACHGEN_RETURN_ERROR(MIG_TYPE_ERROR);
+		MACHGEN_CHECK_FAILED(MIG_TYPE_ERROR);
 	if (In0P->any.type != MACH_MSG_PORT_DESCRIPTOR)
-		MACHGEN_RETURN_ERROR(MIG_TYPE_ERROR);
+		MACHGEN_CHECK_FAILED(MIG_TYPE_ERROR);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	mach_port_t arg_rcv = In0P->rcv.name;
@@ -67,13 +76,13 @@ static void _Xblob(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 
 	if (!(In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
 	    In0P->msgh_body.msgh_descriptor_count != 1)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size != 56)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (In0P->data.type != MACH_MSG_OOL_DESCRIPTOR)
-		MACHGEN_RETURN_ERROR(MIG_TYPE_ERROR);
+		MACHGEN_CHECK_FAILED(MIG_TYPE_ERROR);
 	if (In0P->data.size != In0P->dataCnt)
-		MACHGEN_RETURN_ERROR(MIG_TYPE_ERROR);
+		MACHGEN_CHECK_FAILED(MIG_TYPE_ERROR);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	vm_offset_t arg_data = (vm_offset_t)(In0P->data.address);
@@ -107,14 +116,14 @@ static void _Xwho(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size != 24)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	TrailerP = (mach_msg_max_trailer_t *)((char *)In0P + round_msg(msgh_size));
 	if (TrailerP->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0)
-		MACHGEN_RETURN_ERROR(MIG_TRAILER_ERROR);
+		MACHGEN_CHECK_FAILED(MIG_TRAILER_ERROR);
 	if (TrailerP->msgh_trailer_size < sizeof(mach_msg_audit_trailer_t))
-		MACHGEN_RETURN_ERROR(MIG_TRAILER_ERROR);
+		MACHGEN_CHECK_FAILED(MIG_TRAILER_ERROR);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	RetCode = who(

@@ -6,6 +6,17 @@
 #include "rights.h"
 #include <mach/mach.h> /* mach_msg, mach_msg_destroy */
 
+/* A reply failed a check: it is destroyed (with the rights and memory it
+ * carried) and the stub returns the MIG error. Define
+ * MACHGEN_TRACE_CHECKS(func, line, code) to learn which check (a line of this file). */
+#ifdef MACHGEN_TRACE_CHECKS
+#define MACHGEN_REPLY_FAILED(code) \
+	do { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); mach_msg_destroy(&Out0P->Head); return (code); } while (0)
+#else
+#define MACHGEN_REPLY_FAILED(code) \
+	do { mach_msg_destroy(&Out0P->Head); return (code); } while (0)
+#endif
+
 /* Routine give */
 kern_return_t give
 (
@@ -63,23 +74,16 @@ kern_return_t give
 		const kern_return_t code = ((mig_reply_error_t *)Out0P)->RetCode;
 		if (msgh_size == (mach_msg_size_t)sizeof(mig_reply_error_t) && code != KERN_SUCCESS)
 			return code;
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	}
 	if (Out0P->msgh_body.msgh_descriptor_count != 1 ||
-	    msgh_size != 40) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
-	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	    msgh_size != 40)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
+	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	if (Out0P->back.type != MACH_MSG_PORT_DESCRIPTOR ||
-	    Out0P->back.disposition != MACH_MSG_TYPE_PORT_SEND) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	    Out0P->back.disposition != MACH_MSG_TYPE_PORT_SEND)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 
 	*back = Out0P->back.name;
 	return KERN_SUCCESS;
@@ -143,26 +147,17 @@ kern_return_t blob
 		const kern_return_t code = ((mig_reply_error_t *)Out0P)->RetCode;
 		if (msgh_size == (mach_msg_size_t)sizeof(mig_reply_error_t) && code != KERN_SUCCESS)
 			return code;
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	}
 	if (Out0P->msgh_body.msgh_descriptor_count != 1 ||
-	    msgh_size != 56) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
-	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
-	if (Out0P->copy.type != MACH_MSG_OOL_DESCRIPTOR) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
-	if (Out0P->copy.size != Out0P->copyCnt) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	    msgh_size != 56)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
+	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
+	if (Out0P->copy.type != MACH_MSG_OOL_DESCRIPTOR)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
+	if (Out0P->copy.size != Out0P->copyCnt)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 
 	*copy = (vm_offset_t)(Out0P->copy.address);
 	*copyCnt = Out0P->copyCnt;
@@ -218,16 +213,12 @@ kern_return_t who
 	msgh_size = Out0P->Head.msgh_size;
 	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
 	    (msgh_size != 40 &&
-	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS))) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS)))
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	if (Out0P->RetCode != KERN_SUCCESS)
 		return Out0P->RetCode;
-	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 
 	*pid = Out0P->pid;
 	return KERN_SUCCESS;

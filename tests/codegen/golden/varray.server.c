@@ -15,6 +15,15 @@ static void varray_error_reply(mach_msg_header_t *OutHeadP, kern_return_t code)
 #define MACHGEN_RETURN_ERROR(code) \
 	do { varray_error_reply(OutHeadP, (code)); return; } while (0)
 
+/* A request failed a check: define MACHGEN_TRACE_CHECKS(func, line, code) to
+ * learn which one (the line is in this file); the wire only carries the code. */
+#ifdef MACHGEN_TRACE_CHECKS
+#define MACHGEN_CHECK_FAILED(code) \
+	do { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); MACHGEN_RETURN_ERROR(code); } while (0)
+#else
+#define MACHGEN_CHECK_FAILED(code) MACHGEN_RETURN_ERROR(code)
+#endif
+
 /* Routine put */
 static void _Xput(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 {
@@ -28,17 +37,17 @@ static void _Xput(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size < 40 || msgh_size > 104)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (In0P->dataCnt > 16)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	msgh_size_delta += (In0P->dataCnt * 4u + 3u) & ~3u;
 	if (msgh_size < 40u + msgh_size_delta)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	In1P = (Request *)((char *)In0P + msgh_size_delta - 64);
 	if (msgh_size != 40u + msgh_size_delta)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	RetCode = s_put(
@@ -66,9 +75,9 @@ static void _Xget(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size != 36)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	OutP->dataCnt = In0P->dataCnt < 16 ? In0P->dataCnt : 16;
@@ -83,7 +92,7 @@ static void _Xget(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	OutP->RetCode = KERN_SUCCESS;
 	const mach_msg_type_number_t dataN = OutP->dataCnt;
 	if (dataN > 16)
-		MACHGEN_RETURN_ERROR(MIG_ARRAY_TOO_LARGE);
+		MACHGEN_CHECK_FAILED(MIG_ARRAY_TOO_LARGE);
 	mach_msg_size_t ReplySizeDelta = 0, ByteCount;
 	ByteCount = dataN * 4u;
 	memset((char *)OutP->data + ByteCount, 0, ((ByteCount + 3u) & ~3u) - ByteCount);
@@ -103,16 +112,16 @@ static void _Xrename(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size < 40 || msgh_size > 72)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (In0P->oldCnt > 32)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	msgh_size_delta += (In0P->oldCnt + 3u) & ~3u;
 	if (msgh_size != 40u + msgh_size_delta)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (memchr(In0P->old, '\0', In0P->oldCnt) == NULL)
-		MACHGEN_RETURN_ERROR(MIG_BAD_ARGUMENTS);
+		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	OutP->newCnt = 32;

@@ -6,6 +6,17 @@
 #include "varray.h"
 #include <mach/mach.h> /* mach_msg, mach_msg_destroy */
 
+/* A reply failed a check: it is destroyed (with the rights and memory it
+ * carried) and the stub returns the MIG error. Define
+ * MACHGEN_TRACE_CHECKS(func, line, code) to learn which check (a line of this file). */
+#ifdef MACHGEN_TRACE_CHECKS
+#define MACHGEN_REPLY_FAILED(code) \
+	do { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); mach_msg_destroy(&Out0P->Head); return (code); } while (0)
+#else
+#define MACHGEN_REPLY_FAILED(code) \
+	do { mach_msg_destroy(&Out0P->Head); return (code); } while (0)
+#endif
+
 /* Routine put */
 kern_return_t u_put
 (
@@ -72,16 +83,12 @@ kern_return_t u_put
 	msgh_size = Out0P->Head.msgh_size;
 	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
 	    (msgh_size != 40 &&
-	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS))) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS)))
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	if (Out0P->RetCode != KERN_SUCCESS)
 		return Out0P->RetCode;
-	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 
 	*n = Out0P->n;
 	return KERN_SUCCESS;
@@ -141,26 +148,18 @@ kern_return_t u_get
 	msgh_size = Out0P->Head.msgh_size;
 	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
 	    ((msgh_size < 40 || msgh_size > 104) &&
-	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS))) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS)))
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	if (Out0P->RetCode != KERN_SUCCESS)
 		return Out0P->RetCode;
-	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	if (Out0P->dataCnt > 16 ||
-	    msgh_size < 40u + msgh_size_delta) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	    msgh_size < 40u + msgh_size_delta)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	msgh_size_delta += (Out0P->dataCnt * 4u + 3u) & ~3u;
-	if (msgh_size != 40u + msgh_size_delta) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	if (msgh_size != 40u + msgh_size_delta)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 
 	if (Out0P->dataCnt > *dataCnt) {
 		memcpy(data, Out0P->data, *dataCnt * 4u);
@@ -231,27 +230,19 @@ kern_return_t u_rename
 	msgh_size = Out0P->Head.msgh_size;
 	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
 	    ((msgh_size < 44 || msgh_size > 76) &&
-	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS))) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) || Out0P->RetCode == KERN_SUCCESS)))
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	if (Out0P->RetCode != KERN_SUCCESS)
 		return Out0P->RetCode;
-	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	msgh_size_delta = 0;
 	if (Out0P->newCnt > 32 ||
-	    msgh_size < 44u + msgh_size_delta) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	    msgh_size < 44u + msgh_size_delta)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	msgh_size_delta += (Out0P->newCnt + 3u) & ~3u;
-	if (msgh_size != 44u + msgh_size_delta) {
-		mach_msg_destroy(&Out0P->Head);
-		return MIG_TYPE_ERROR;
-	}
+	if (msgh_size != 44u + msgh_size_delta)
+		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 
 	if (Out0P->newCnt == 0)
 		new[0] = '\0';
