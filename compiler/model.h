@@ -111,7 +111,9 @@ struct mg_type {
     bool native_pointer;
     const char *native_badvalue;
 
-    /* C names: user side, server wire side, and what the server routine sees. */
+    /* C names: user side, server wire side, and what the server routine sees. NULL
+     * for anonymous derived types (e.g. an argument's `array[*:8] of int`): use the
+     * argument's user_ctype / server_ctype, which always hold a name. */
     const char *user_ctype, *server_ctype, *trans_ctype;
     const char *intran, *outtran, *destructor;
 };
