@@ -277,3 +277,11 @@ kern_return_t do_async_reply(mach_port_t server, int a)
     (void)a;
     return KERN_SUCCESS;
 }
+
+kern_return_t do_poly_target(mach_port_t server, mach_msg_type_name_t serverPoly, int a)
+{
+    (void)server;
+    (void)a;
+    /* the right the request port arrived as */
+    return serverPoly == MACH_MSG_TYPE_PORT_SEND ? KERN_SUCCESS : KERN_INVALID_RIGHT;
+}

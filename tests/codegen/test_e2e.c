@@ -172,6 +172,7 @@ Test(e2e, values)
     cr_assert_eq(v, 1);
     cr_assert_eq(back, svc, "outtran: a send right to the service port came back");
     cr_assert_eq(notify_one(svc, 3, "one-way"), KERN_SUCCESS);
+    cr_assert_eq(poly_target(svc, MACH_MSG_TYPE_COPY_SEND, 1), KERN_SUCCESS);
     int pid = 0;
     cr_assert_eq(tokens(svc, &pid), KERN_SUCCESS);
     cr_assert_eq(pid, getpid(), "the audit token names the real client process");

@@ -158,6 +158,14 @@ Test(roundtrip, polymorphic)
     cr_assert_eq(poutPoly, MACH_MSG_TYPE_PORT_SEND_ONCE);
 }
 
+Test(roundtrip, polymorphic_request_port)
+{
+    cr_assert_eq(poly_target(SERVER, MACH_MSG_TYPE_MAKE_SEND, 1), KERN_SUCCESS);
+    const mach_msg_header_t *h = (const void *)fk.last_request;
+    cr_assert_eq(MACH_MSGH_BITS_REMOTE(h->msgh_bits), MACH_MSG_TYPE_MAKE_SEND);
+    cr_assert_eq(h->msgh_remote_port, SERVER);
+}
+
 Test(roundtrip, ool_memory)
 {
     unsigned char *moved = malloc(10), phys[20], maybe[30], small[40];
@@ -500,7 +508,7 @@ Test(server_checks, unknown_id)
     m.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.Head.msgh_size = 24;
     boolean_t handled = TRUE;
-    int ids[] = {3999, 4004 /* skip */, 4021, -5};
+    int ids[] = {3999, 4004 /* skip */, 4022, -5};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         m.Head.msgh_id = ids[i];
         cr_assert_eq(serve(&m, 24, 8, &handled), MIG_BAD_ID, "id %d", ids[i]);
@@ -636,7 +644,7 @@ Test(server_checks, simpleroutine_records_retcode)
 Test(server_checks, subsystem_table)
 {
     cr_assert_eq(do_kitchen_subsystem.start, 4000);
-    cr_assert_eq(do_kitchen_subsystem.end, 4021);
+    cr_assert_eq(do_kitchen_subsystem.end, 4022);
     cr_assert_null(do_kitchen_subsystem.routine[4].stub_routine, "skip slot");
     cr_assert_not_null(do_kitchen_subsystem.routine[0].stub_routine);
     cr_assert_eq(do_kitchen_subsystem.routine[0].max_reply_msg, sizeof(__Reply__scalars_t));
