@@ -22,32 +22,38 @@ export MACHGEN_BROKER_SOCKET="$work/broker.sock" MACHGEN_BROKER_IDLE=1
 log="$work/output.log"
 : >"$log"
 
-fail=0
-server_pid=
-if [ "$server" != - ]; then
-  # The server exits by itself after a quiet second; timeout stops a stuck one.
+# Both programs write into one pipe, so their lines appear in the order they happened.
+run_both() {
+  local server_pid=
+  if [ "$server" != - ]; then
+    # The server exits by itself after a quiet second; timeout stops a stuck one.
+    # shellcheck disable=SC2086
+    timeout -k 2 60 "$server" --idle 1 ${SERVER_ARGS:-} 2>&1 &
+    server_pid=$!
+  fi
   # shellcheck disable=SC2086
-  timeout -k 2 60 "$server" --idle 1 ${SERVER_ARGS:-} > >(tee -a "$log") 2>&1 &
-  server_pid=$!
-fi
+  timeout -k 2 60 "$client" ${CLIENT_ARGS:-} 2>&1
+  echo $? >"$work/client.status"
+  if [ -n "$server_pid" ]; then
+    wait "$server_pid"
+    echo $? >"$work/server.status"
+  fi
+}
+run_both | tee "$log"
 
-# shellcheck disable=SC2086
-timeout -k 2 60 "$client" ${CLIENT_ARGS:-} > >(tee -a "$log") 2>&1
-client_status=$?
+fail=0
+client_status=$(cat "$work/client.status")
 if [ "$client_status" -ne "$want_client" ]; then
   echo "run_pair: client exited with status $client_status, expected $want_client" >&2
   fail=1
 fi
-
-if [ -n "$server_pid" ]; then
-  wait "$server_pid"
-  server_status=$?
+if [ "$server" != - ]; then
+  server_status=$(cat "$work/server.status")
   if [ "$server_status" -ne 0 ]; then
     echo "run_pair: server exited with status $server_status, expected 0" >&2
     fail=1
   fi
 fi
-sleep 0.2 # let tee flush the last lines
 
 check() { # check FILE want(1=must match, 0=must not match)
   local re
