@@ -12,7 +12,20 @@ typedef struct {
 static uint64_t rng;
 static struct {
     int sends, complex_sends, receives, notifications, moved_receive, space_deaths;
+    int held, pseudo_received;
 } stats;
+
+/* Messages whose send would block, kept as a host would while it waits. */
+enum { MAXHELD = 8 };
+static mgc_kmsg *held[MAXHELD];
+static mgc_space *held_from[MAXHELD];
+static int nheld;
+
+static void drop_held(int i)
+{
+    held[i] = held[--nheld];
+    held_from[i] = held_from[nheld];
+}
 
 static uint32_t rnd(uint32_t n)
 {
@@ -43,6 +56,14 @@ static void count_right(tally *t, mgc_port **all, int n, mgc_port *p, mach_msg_t
         x->sorights++;
     else if (type == MACH_MSG_TYPE_PORT_RECEIVE)
         x->receive++;
+}
+
+static void count_kmsg(tally *t, mgc_port **all, int n, const mgc_kmsg *k)
+{
+    count_right(t, all, n, k->dest, MACH_MSGH_BITS_REMOTE(k->bits));
+    count_right(t, all, n, k->reply, MACH_MSGH_BITS_LOCAL(k->bits));
+    for (uint32_t s = 0; s < k->nports; s++)
+        count_right(t, all, n, k->ports[s], k->types[s]);
 }
 
 static void check_invariants(void)
@@ -89,14 +110,12 @@ static void check_invariants(void)
         for (uint32_t j = 0; j < p->ndnreqs; j++)
             count_right(t, all, n, p->dnreqs[j].notify, MACH_MSG_TYPE_PORT_SEND_ONCE);
         uint32_t msgs = 0;
-        for (mgc_kmsg *k = p->qhead; k; k = k->next, msgs++) {
-            count_right(t, all, n, k->dest, MACH_MSGH_BITS_REMOTE(k->bits));
-            count_right(t, all, n, k->reply, MACH_MSGH_BITS_LOCAL(k->bits));
-            for (uint32_t s = 0; s < k->nports; s++)
-                count_right(t, all, n, k->ports[s], k->types[s]);
-        }
+        for (mgc_kmsg *k = p->qhead; k; k = k->next, msgs++)
+            count_kmsg(t, all, n, k);
         cr_assert_eq(msgs, p->msgcount);
     }
+    for (int i = 0; i < nheld; i++)
+        count_kmsg(t, all, n, held[i]);
     for (int i = 0; i < n; i++) {
         mgc_port *p = all[i];
         cr_assert_eq(p->refs, t[i].refs, "port %d refs", i);
@@ -173,7 +192,7 @@ static void step(mgc_space **sp)
     mach_port_name_t a, b, out;
     mach_msg_type_name_t t;
     rbuf r;
-    switch (rnd(18)) {
+    switch (rnd(20)) {
     case 0:
         mgc_port_allocate(s, rnd(5) ? MACH_PORT_RIGHT_RECEIVE : MACH_PORT_RIGHT_PORT_SET, &out);
         break;
@@ -221,10 +240,44 @@ static void step(mgc_space **sp)
         mach_port_name_t names[2] = {pick(s, SENDISH, NULL), pick(s, SENDISH, NULL)};
         if (rnd(2))
             cmsg_ool_ports(&m, 2, rnd(2) ? MACH_MSG_TYPE_MAKE_SEND : MACH_MSG_TYPE_COPY_SEND);
-        if (cmsg_send(s, &m, names, 2) == MACH_MSG_SUCCESS)
+        memcpy(m.bytes + 4, &m.size, 4);
+        mgc_kmsg *k = NULL;
+        mach_msg_return_t mr = mgc_msg_send(s, m.bytes, m.size, names, 2, 0, &k);
+        if (mr == MACH_MSG_SUCCESS)
             stats.complex_sends++;
+        if (mr == MGC_SEND_WOULD_BLOCK) {
+            if (nheld < MAXHELD) {
+                held[nheld] = k;
+                held_from[nheld++] = s;
+                stats.held++;
+            } else {
+                mgc_kmsg_destroy(k);
+            }
+        }
         break;
     }
+    case 18:
+    case 19:
+        if (nheld) {
+            int i = (int)rnd((uint32_t)nheld);
+            uint32_t what = rnd(3);
+            if (what == 0) {
+                if (mgc_kmsg_send(held[i], 0) != MGC_SEND_WOULD_BLOCK)
+                    drop_held(i);
+            } else if (what == 1 && held_from[i]) {
+                /* the host's send timed out: rights go back to the sender */
+                cr_assert_eq(mgc_kmsg_pseudo_receive(held[i], held_from[i], r.bytes,
+                                                     sizeof r.bytes, r.names, 16, &r.info) &
+                                 ~MACH_MSG_IPC_SPACE,
+                             MACH_MSG_SUCCESS);
+                stats.pseudo_received++;
+                drop_held(i);
+            } else {
+                mgc_kmsg_destroy(held[i]);
+                drop_held(i);
+            }
+        }
+        break;
     case 11:
     case 12:
     case 13:
@@ -271,6 +324,10 @@ static void step(mgc_space **sp)
     case 17:
         if (rnd(60) == 0) {
             int i = (int)rnd(3);
+            for (int j = 0; j < nheld; j++) {
+                if (held_from[j] == sp[i])
+                    held_from[j] = NULL; /* its sender is gone */
+            }
             mgc_space_destroy(sp[i]);
             sp[i] = mgc_space_create(core, NULL);
             stats.space_deaths++;
@@ -282,6 +339,7 @@ static void step(mgc_space **sp)
 static void run_seed(uint64_t seed, int steps)
 {
     rng = seed;
+    nheld = 0;
     memset(&stats, 0, sizeof stats);
     mgc_space *sp[3] = {A, B, mgc_space_create(core, NULL)};
     for (int i = 0; i < steps; i++) {
@@ -289,15 +347,22 @@ static void run_seed(uint64_t seed, int steps)
         check_invariants();
     }
     cr_log_info("seed %llu: %d sends, %d complex, %d receives, %d notifications, "
-                "%d receive rights moved, %d task deaths", (unsigned long long)seed, stats.sends,
-                stats.complex_sends, stats.receives, stats.notifications, stats.moved_receive,
-                stats.space_deaths);
+                "%d receive rights moved, %d task deaths, %d blocked, %d pseudo-received",
+                (unsigned long long)seed, stats.sends, stats.complex_sends, stats.receives,
+                stats.notifications, stats.moved_receive, stats.space_deaths, stats.held,
+                stats.pseudo_received);
     /* The sequence must really exercise messaging, or the test proves little. */
     cr_assert_gt(stats.sends, 300);
     cr_assert_gt(stats.complex_sends, 200);
     cr_assert_gt(stats.receives, 300);
     cr_assert_gt(stats.notifications, 100);
     cr_assert_gt(stats.moved_receive, 0);
+    cr_assert_gt(stats.held, 10);
+    cr_assert_gt(stats.pseudo_received, 3);
+    while (nheld) {
+        mgc_kmsg_destroy(held[0]);
+        drop_held(0);
+    }
     cr_assert_gt(stats.space_deaths, 0);
     A = sp[0];
     B = sp[1];
