@@ -18,7 +18,7 @@
 #define OOL_INLINE_MAX ((size_t)64 * 1024)
 /* Room kept for the header, trailer and OOL table in any frame. */
 #define FRAME_SLACK ((size_t)8192)
-#define MAX_OOL 256u
+#define MAX_OOL MGW_MAX_OOL
 
 static int is_send_error(mach_msg_return_t mr)
 {

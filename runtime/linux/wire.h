@@ -17,8 +17,10 @@
 
 /* Largest datagram either side sends; both sides raise SO_SNDBUF/SO_RCVBUF to fit. */
 #define MGW_MAX_FRAME (512u * 1024u)
-/* Most descriptors' worth of memfds one frame may carry. */
+/* Most memfds one frame may carry, and most OOL / OOL-ports descriptors one
+ * message may have. */
 #define MGW_MAX_FDS 64u
+#define MGW_MAX_OOL 256u
 
 /* Fixed names every task space holds from birth, chosen by machgen (core names
  * are index << 8 | generation, so the indexes must differ). Stable across

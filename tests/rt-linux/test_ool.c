@@ -190,3 +190,44 @@ Test(ool, port_arrays)
 	cr_assert_eq(vm_deallocate(mach_task_self(), (vm_address_t)got, 3 * sizeof *got),
 	             KERN_SUCCESS);
 }
+
+Test(ool, many_descriptors_in_one_message)
+{
+	enum { N = 100 };
+	struct {
+		mach_msg_header_t head;
+		mach_msg_body_t body;
+		mach_msg_ool_descriptor_t ool[N];
+	} m;
+	struct {
+		mach_msg_header_t head;
+		mach_msg_body_t body;
+		mach_msg_ool_descriptor_t ool[N];
+		mach_msg_max_trailer_t t;
+	} r;
+	static char data[N][64];
+	mach_port_t p = rt_port_with_send();
+
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.head.msgh_size = sizeof m;
+	m.head.msgh_remote_port = p;
+	m.body.msgh_descriptor_count = N;
+	for (int i = 0; i < N; i++) {
+		memset(data[i], i, sizeof data[i]);
+		m.ool[i].address = data[i];
+		m.ool[i].size = sizeof data[i];
+		m.ool[i].copy = MACH_MSG_PHYSICAL_COPY;
+		m.ool[i].type = MACH_MSG_OOL_DESCRIPTOR;
+	}
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+	memset(&r, 0, sizeof r);
+	cr_assert_eq(mach_msg(&r.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof r, p, 5000, 0),
+	             MACH_MSG_SUCCESS);
+	for (int i = 0; i < N; i++) {
+		const unsigned char *got = r.ool[i].address;
+		cr_assert_eq(r.ool[i].size, 64);
+		cr_assert_eq(got[63], (unsigned char)i);
+		vm_deallocate(mach_task_self(), (vm_address_t)got, 64);
+	}
+}

@@ -11,6 +11,10 @@
 #include "../wire.h"
 #include "core/port_core.h"
 
+/* Bound on inline OOL bytes the broker holds for queued messages (memfds are
+ * bounded by ool_fds_max); beyond it sends fail with MACH_SEND_NO_BUFFER. */
+#define BROKER_OOL_BYTES_MAX ((uint64_t)256 << 20)
+
 /* What an epoll registration stands for. */
 enum bkind { BK_LISTEN, BK_CONN, BK_TASK };
 
@@ -74,6 +78,9 @@ struct broker {
 	struct bservice *services;
 	unsigned nservices, cap_services;
 	uint64_t ool_live;              /* OOL objects held, for the debug query */
+	uint64_t ool_bytes;             /* inline OOL bytes held */
+	unsigned ool_fds;               /* memfds held */
+	unsigned ool_fds_max;           /* from RLIMIT_NOFILE, keeping room for clients */
 };
 
 uint64_t broker_now_ns(void);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -388,6 +389,17 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
+	{
+		/* Queued memfds cost the broker fds: take what the hard limit allows
+		 * and keep half of it for client connections. */
+		struct rlimit rl = { 0, 0 };
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		b.ool_fds_max = rl.rlim_cur > 512 ? (unsigned)(rl.rlim_cur / 2) : 128;
+	}
 	b.uid = getuid();
 	b.sock_path = sock;
 	b.lfd = listen_on(sock);

@@ -28,8 +28,12 @@ static void obj_free(struct broker *b, struct bool_obj *o)
 {
 	if (!o)
 		return;
-	if (o->fd >= 0)
+	if (o->fd >= 0) {
 		close(o->fd);
+		b->ool_fds--;
+	} else {
+		b->ool_bytes -= o->size;
+	}
 	free(o);
 	b->ool_live--;
 }
@@ -62,7 +66,7 @@ static void reply_message(struct broker *b, struct bconn *c, mach_msg_return_t m
 	uint32_t nd = body_size ? mgw_desc_count(msg, body_size) : 0;
 	size_t dpos = MGW_DESC_OFFSET, name_pos = 0;
 	struct mgw_ool *tab = (struct mgw_ool *)(void *)(g_out + off);
-	struct bool_obj *objs[MGW_MAX_FDS];
+	struct bool_obj *objs[MGW_MAX_OOL];
 	int fds[MGW_MAX_FDS];
 	unsigned nobj = 0, nfds = 0, nool = 0;
 	struct mgw_hdr r;
@@ -87,7 +91,7 @@ static void reply_message(struct broker *b, struct bconn *c, mach_msg_return_t m
 			memcpy(&od, d, sizeof od);
 			o = (struct bool_obj *)(uintptr_t)od.address;
 			memset(&tab[nool], 0, sizeof tab[nool]);
-			if (o && nobj < MGW_MAX_FDS) {
+			if (o && nobj < MGW_MAX_OOL && (o->fd < 0 || nfds < MGW_MAX_FDS)) {
 				tab[nool].size = o->size;
 				if (o->fd >= 0) {
 					tab[nool].kind = MGW_OOL_FD;
@@ -227,8 +231,9 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 	unsigned char *msg, *p = payload;
 	struct mgw_ool *tab;
 	size_t off, need;
-	struct bool_obj *objs[MGW_MAX_FDS];
+	struct bool_obj *objs[MGW_MAX_OOL];
 	unsigned nobj = 0, fdi = 0, ooli = 0;
+	bool no_buffer = false;
 	size_t nnames = 0;
 	mach_msg_return_t mr;
 	mgc_kmsg *kmsg = NULL;
@@ -268,18 +273,21 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 			if (mgw_desc_is_ool(t)) {
 				mach_msg_ool_descriptor_t od;
 				struct bool_obj *o = NULL;
-				if (ooli >= m.ool_count || nobj >= MGW_MAX_FDS)
+				if (ooli >= m.ool_count || nobj >= MGW_MAX_OOL)
 					goto malformed_objs;
 				memcpy(&od, d, sizeof od);
 				if (tab[ooli].kind == MGW_OOL_INLINE) {
 					if (tab[ooli].size > len - off || tab[ooli].size != od.size)
 						goto malformed_objs;
+					if (b->ool_bytes + tab[ooli].size > BROKER_OOL_BYTES_MAX)
+						no_buffer = true;
 					o = malloc(sizeof *o + tab[ooli].size);
 					if (!o)
 						goto malformed_objs;
 					o->fd = -1;
 					memcpy(o->data, p + off, tab[ooli].size);
 					off += mgw_pad8(tab[ooli].size);
+					b->ool_bytes += tab[ooli].size;
 				} else if (tab[ooli].kind == MGW_OOL_FD) {
 					if (fdi >= nfds || tab[ooli].size != od.size)
 						goto malformed_objs;
@@ -288,6 +296,8 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 						goto malformed_objs;
 					o->fd = fds[fdi];
 					fds[fdi++] = -1;
+					if (++b->ool_fds > b->ool_fds_max)
+						no_buffer = true;
 				} else if (tab[ooli].kind != MGW_OOL_NONE) {
 					goto malformed_objs;
 				}
@@ -320,6 +330,12 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 		}
 		if (ooli != m.ool_count || fdi != nfds)
 			goto malformed_objs;
+	}
+	if (no_buffer) {
+		/* Queued OOL data is at its bound: refuse, keep the client. */
+		release_objs(b, objs, nobj);
+		reply_status(c, MACH_SEND_NO_BUFFER);
+		return;
 	}
 
 	mr = mgc_msg_copyin(c->task->space, msg, m.send_size, g_names, nnames,
