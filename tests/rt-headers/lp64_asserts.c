@@ -1,0 +1,2 @@
+/* Compile-only: the LP64 ABI assertions, for cross-compiled targets (see CMakeLists.txt). */
+#include "abi_asserts.h"
