@@ -23,6 +23,10 @@
  *    descriptor order). On receive, the receiver's names are written the
  *    same way into the caller's array and the descriptor `address` is 0;
  *    the host stores the names into receiver memory and sets `address`.
+ *  - A kmsg held by the host (blocked send) does not depend on its sender's
+ *    space: it stays valid if that space is destroyed (pseudo-receive then
+ *    needs another space or the kmsg is destroyed).
+ *  - Design notes and the XNU behaviours chosen are in runtime/core/README.md.
  *
  * Name encoding (per space): name = (index << 8) | generation, with
  * index >= 1 (so a name is never MACH_PORT_NULL) and generation in 1..255
