@@ -215,8 +215,9 @@ void mg_em_param_type(char *buf, size_t n, const struct mg_param *a, enum mg_em_
         }
         if (own && (t->declared || t->is_struct))
             snprintf(buf, n, "%s%s", own, by_ref ? " *" : "");
-        else /* an anonymous array: a pointer to its elements */
-            snprintf(buf, n, "%s *%s", ct, by_ref ? "*" : "");
+        else /* an anonymous array or struct: a pointer to its elements (an
+              * out-of-line one is itself a pointer, passed by reference when out) */
+            snprintf(buf, n, "%s *%s", ct, by_ref && t->wire != MG_WIRE_INLINE ? "*" : "");
         return;
     }
     default:

@@ -285,3 +285,14 @@ kern_return_t do_poly_target(mach_port_t server, mach_msg_type_name_t serverPoly
     /* the right the request port arrived as */
     return serverPoly == MACH_MSG_TYPE_PORT_SEND ? KERN_SUCCESS : KERN_INVALID_RIGHT;
 }
+
+kern_return_t do_anon(mach_port_t server, int *xs, mach_msg_type_number_t xsCnt, int *ys,
+                      char *s, int *pt)
+{
+    (void)server;
+    for (int i = 0; i < 4; i++)
+        ys[i] = i < (int)xsCnt ? xs[i] * 10 : -1;
+    pt[0] = (int)strlen(s);
+    pt[1] = (int)xsCnt;
+    return KERN_SUCCESS;
+}
