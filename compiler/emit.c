@@ -44,7 +44,9 @@ bool mg_emit_files(const struct mg_interface *itf, const struct mg_emit_outputs 
     struct mg_membuf bufs[4];
     bool ok = true;
     /* a suppressed header still names the include line the source needs */
-    const char *uh = out->user_header ? base_name(out->user_header) : NULL;
+    const char *uh = out->user_header && strcmp(out->user_header, "/dev/null") != 0
+                         ? base_name(out->user_header)
+                         : NULL;
     const char *sh = out->server_header && strcmp(out->server_header, "/dev/null") != 0
                          ? base_name(out->server_header)
                          : NULL;
