@@ -127,3 +127,20 @@ Test(broker, other_users_are_refused)
 	cr_assert_eq(machgen_linux_debug_stats(st), 0);
 	cr_assert_eq(st[MACHGEN_STAT_TASKS], 1, "no task was created for the other user");
 }
+
+Test(broker, exits_when_its_socket_is_removed)
+{
+	char path[128];
+	pid_t kid = rt_fork(child_touches_broker, NULL);
+	cr_assert_eq(rt_wait(kid, 10000), 0);
+	pid_t broker = rt_broker_pid();
+	cr_assert_gt(broker, 0);
+	/* Whoever made the private directory removes it without stopping us. */
+	snprintf(path, sizeof path, "%s.lock", getenv("MACHGEN_BROKER_SOCKET"));
+	unlink(path);
+	unlink(getenv("MACHGEN_BROKER_SOCKET"));
+	uint64_t t0 = rt_now_ms();
+	while (kill(broker, 0) == 0 && rt_now_ms() - t0 < 8000)
+		usleep(50 * 1000);
+	cr_assert_eq(kill(broker, 0), -1, "an unreachable idle broker exits");
+}

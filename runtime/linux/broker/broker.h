@@ -66,6 +66,8 @@ struct broker {
 	unsigned idle_s;
 	uint64_t idle_since_ns;
 	const char *sock_path;
+	dev_t sock_dev;                 /* identity of the socket file we bound */
+	ino_t sock_ino;
 	bool freed_task;                /* stop using the current epoll batch */
 	bool dirty;                     /* queues changed: parked calls may finish */
 	struct { enum bkind kind; } listen_tag;

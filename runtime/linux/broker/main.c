@@ -310,6 +310,14 @@ static bool idle_exit(struct broker *b)
 	char lp[128];
 	int lk;
 
+	struct stat st;
+
+	/* Socket gone or replaced (e.g. its private directory was removed): no
+	 * client can reach us any more, so there is nothing to coordinate. */
+	if (lstat(b->sock_path, &st) != 0 || st.st_dev != b->sock_dev || st.st_ino != b->sock_ino) {
+		close(b->lfd);
+		return true;
+	}
 	snprintf(lp, sizeof lp, "%s.lock", b->sock_path);
 	lk = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) != 0) {
@@ -404,6 +412,13 @@ int main(int argc, char **argv)
 	b.sock_path = sock;
 	b.lfd = listen_on(sock);
 	b.epfd = epoll_create1(EPOLL_CLOEXEC);
+	{
+		struct stat st;
+		if (b.lfd >= 0 && stat(sock, &st) == 0) {
+			b.sock_dev = st.st_dev;
+			b.sock_ino = st.st_ino;
+		}
+	}
 	if (b.lfd < 0 || b.epfd < 0 || bcore_init(&b) != 0) {
 		perror("machgen-broker");
 		return 1;
