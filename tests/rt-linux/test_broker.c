@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <libgen.h>
 #include <string.h>
 #include <sys/stat.h>
