@@ -262,6 +262,12 @@ Test(e2e, ool_memory)
     cr_assert_eq(errno, ENOMEM);
 }
 
+Test(e2e, server_death_during_an_rpc)
+{
+    /* the reply right dies with the server: the client gets MIG_SERVER_DIED */
+    cr_assert_eq(timed(svc, 5000, MACH_MSG_OPTION_NONE, -2), MIG_SERVER_DIED);
+}
+
 Test(e2e, malformed_requests_are_rejected_and_destroyed)
 {
     /* a ports request with a wrong descriptor count, carrying a receive right */
