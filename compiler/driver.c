@@ -132,7 +132,8 @@ static bool write_depfile(const struct mg_options *o, const struct mg_unit *u, F
     return ok;
 }
 
-static bool load_input(const struct mg_options *o, char **text, size_t *len, FILE *err)
+static bool load_input(const struct mg_options *o, const struct mg_target *target, char **text,
+                       size_t *len, FILE *err)
 {
     if (o->preprocessed)
         return mg_read_file(o->input, text, len, err);
@@ -147,6 +148,8 @@ static bool load_input(const struct mg_options *o, char **text, size_t *len, FIL
         .args = o->cpp_args,
         .nargs = o->ncpp_args,
         .defs_dir = standard_defs_dir(),
+        /* With -target the compiler sets the target's macros itself. */
+        .darwin_arch = o->target ? NULL : target->arch,
         .verbose = o->verbose,
     };
     return mg_preprocess(&req, text, len, err);
@@ -240,7 +243,7 @@ int mg_main(int argc, char **argv, FILE *out, FILE *err)
     u.diag.disabled = o.wno;
     u.diag.max_errors = o.max_errors;
 
-    if (!load_input(&o, &text, &len, err))
+    if (!load_input(&o, &target, &text, &len, err))
         goto done;
     struct mg_interface *iface = mg_unit_compile(&u, text, len, &target);
     if (!iface)

@@ -103,11 +103,71 @@ static const char *default_cc(void)
     return cc && *cc ? cc : "cc";
 }
 
+/* The preprocessor runs on the host, but the .defs (and C headers they include, such as
+ * <mach/machine/thread_state.h>) test the *target*: Darwin, its architecture and its
+ * data model. So the host's predefines are replaced by the target's, as clang would set
+ * them for an Apple triple. */
+static const char *const host_undefs[] = {
+    "__linux__", "__linux", "linux", "__gnu_linux__", "unix", "__unix", "__unix__",
+    "__x86_64__", "__x86_64", "__amd64__", "__amd64", "__i386__", "__i386", "i386",
+    "__aarch64__", "__arm64__", "__arm__", "__LP64__", "_LP64", "__ILP32__", "_ILP32",
+};
+
+struct arch_macros {
+    const char *arch;
+    bool lp64;
+    const char *defines[4];
+};
+
+static const struct arch_macros darwin_archs[] = {
+    {"x86_64", true, {"__x86_64__=1", "__x86_64=1", "__amd64__=1", "__amd64=1"}},
+    {"x86_64h", true, {"__x86_64__=1", "__x86_64=1", "__amd64__=1", "__amd64=1"}},
+    {"arm64", true, {"__arm64__=1", "__aarch64__=1", NULL, NULL}},
+    {"arm64e", true, {"__arm64__=1", "__aarch64__=1", "__arm64e__=1", NULL}},
+    {"i386", false, {"__i386__=1", "__i386=1", "i386=1", NULL}},
+    {"arm64_32", false, {"__arm64__=1", "__aarch64__=1", "__ARM64_ARCH_8_32__=1", NULL}},
+    {"armv7k", false, {"__arm__=1", "__ARM_ARCH_7K__=2", NULL, NULL}},
+    {"armv7", false, {"__arm__=1", "__ARM_ARCH_7A__=1", NULL, NULL}},
+    {"armv7s", false, {"__arm__=1", "__ARM_ARCH_7S__=1", NULL, NULL}},
+    {"armv6", false, {"__arm__=1", "__ARM_ARCH_6K__=1", NULL, NULL}},
+    {"arm", false, {"__arm__=1", NULL, NULL, NULL}},
+};
+
+/* Appends -U/-D pairs for the Darwin target `arch` to argv at *n. */
+static void add_target_macros(const char *arch, const char **argv, size_t *n)
+{
+    const struct arch_macros *m = NULL;
+    for (size_t i = 0; i < sizeof darwin_archs / sizeof darwin_archs[0]; i++)
+        if (strcmp(darwin_archs[i].arch, arch) == 0)
+            m = &darwin_archs[i];
+    if (!m)
+        return;
+    for (size_t i = 0; i < sizeof host_undefs / sizeof host_undefs[0]; i++) {
+        argv[(*n)++] = "-U";
+        argv[(*n)++] = host_undefs[i];
+    }
+    argv[(*n)++] = "-D__APPLE__=1";
+    argv[(*n)++] = "-D__MACH__=1";
+    if (m->lp64) {
+        argv[(*n)++] = "-D__LP64__=1";
+        argv[(*n)++] = "-D_LP64=1";
+        argv[(*n)++] = "-D__MACHGEN_LP64__=1";
+    } else {
+        argv[(*n)++] = "-D__ILP32__=1";
+        argv[(*n)++] = "-D_ILP32=1";
+        argv[(*n)++] = "-D__MACHGEN_ILP32__=1";
+    }
+    for (size_t i = 0; i < 4 && m->defines[i]; i++) {
+        argv[(*n)++] = "-D";
+        argv[(*n)++] = m->defines[i];
+    }
+}
+
 bool mg_preprocess(const struct mg_preprocess_req *req, char **text, size_t *len, FILE *err)
 {
     char *cmd = strdup(req->cpp ? req->cpp : req->cc ? req->cc : default_cc());
     char *dir = strdup(req->input);
-    size_t maxargs = 32 + req->nargs;
+    size_t maxargs = 96 + req->nargs;
     const char **argv = calloc(maxargs, sizeof *argv);
     char *incdir = NULL;
     if (!cmd || !dir || !argv) {
@@ -139,8 +199,13 @@ bool mg_preprocess(const struct mg_preprocess_req *req, char **text, size_t *len
             argv[n++] = incdir;
         }
     }
+    if (req->darwin_arch)
+        add_target_macros(req->darwin_arch, argv, &n);
+    /* User include directories become -isystem, in order, ahead of machgen's own: a
+     * plain -I naming a system directory (e.g. /usr/include/<multiarch>, where GNU Mach
+     * keeps its .defs) would otherwise be ignored by the preprocessor and lose to ours. */
     for (size_t i = 0; i < req->nargs; i++)
-        argv[n++] = req->args[i];
+        argv[n++] = strcmp(req->args[i], "-I") == 0 ? "-isystem" : req->args[i];
     if (req->defs_dir) {
         argv[n++] = "-isystem";
         argv[n++] = req->defs_dir;

@@ -14,6 +14,8 @@ struct mg_preprocess_req {
     const char *const *args; /* -I/-D/-U/... in command-line order */
     size_t nargs;
     const char *defs_dir;  /* machgen's standard .defs: after -I dirs, before system dirs */
+    const char *darwin_arch; /* predefine this Darwin target's macros in place of the host's
+                                (NULL: leave the preprocessor's own, e.g. with -target) */
     bool verbose;
 };
 
