@@ -349,6 +349,12 @@ mach_msg_return_t mach_msg_server(demux_fn demux, mach_msg_size_t max_size,
 	return mr;
 }
 
+mach_msg_return_t mach_msg_server_importance(demux_fn demux, mach_msg_size_t max_size,
+                                             mach_port_t rcv_name, mach_msg_options_t options)
+{
+	return mach_msg_server(demux, max_size, rcv_name, options);
+}
+
 mach_msg_return_t mach_msg_send(mach_msg_header_t *msg)
 {
 	return mach_msg(msg, MACH_SEND_MSG, msg->msgh_size, 0, MACH_PORT_NULL,

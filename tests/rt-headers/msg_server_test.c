@@ -389,3 +389,11 @@ Test(serve, nested_server_once_uses_its_own_buffers)
 	cr_assert_eq(fake_vm_allocs(), 4);
 	cr_assert_eq(fake_vm_live(), 2, "nested buffers freed, outer ones cached");
 }
+
+Test(serve, importance_variant_serves_like_the_loop)
+{
+	queue_request(1000, REPLY_RIGHT);
+	cr_assert_eq(mach_msg_server_importance(demux, 256, RCV_PORT, 0), MACH_RCV_TIMED_OUT);
+	cr_assert_eq(demux_calls, 1);
+	cr_assert_eq(fake_sent_count(), 1);
+}

@@ -44,6 +44,10 @@ extern mach_msg_return_t mach_msg_server_once(
 extern mach_msg_return_t mach_msg_server(
 	boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
 	mach_msg_size_t max_size, mach_port_t rcv_name, mach_msg_options_t options);
+/* Darwin's variant that also adopts importance donations; there is none to adopt here. */
+extern mach_msg_return_t mach_msg_server_importance(
+	boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
+	mach_msg_size_t max_size, mach_port_t rcv_name, mach_msg_options_t options);
 
 #ifdef __cplusplus
 }
