@@ -99,8 +99,7 @@ static void destroy_descriptors(mach_msg_header_t *msg)
 			mach_msg_guarded_port_descriptor_t *g = &d->guarded_port;
 
 			/* a still-guarded receive right must be unguarded before release */
-			if ((g->flags & MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND) == 0 &&
-			    MACHGEN_HAVE_PORT_UNGUARD())
+			if ((g->flags & MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND) == 0)
 				(void)mach_port_unguard(mach_task_self(), g->name, g->context);
 			destroy_right(g->name, g->disposition);
 			cursor += sizeof(mach_msg_guarded_port_descriptor_t);

@@ -22,19 +22,6 @@
 #define MACHGEN_SYSTEM_HAS_MIG_SUPPORT 0
 #endif
 
-/*
- * Guarded port descriptors only reach a receiver that asked for them
- * (MACH_RCV_GUARDED_DESC), and a backend need not support guards at all:
- * reference the unguard call weakly so the runtime links without it.
- */
-#if !MACHGEN_SYSTEM_HAS_MIG_SUPPORT && (defined(__GNUC__) || defined(__clang__))
-extern kern_return_t mach_port_unguard(ipc_space_t task, mach_port_name_t name,
-                                       mach_port_context_t guard) __attribute__((weak));
-#define MACHGEN_HAVE_PORT_UNGUARD() (mach_port_unguard != NULL)
-#else
-#define MACHGEN_HAVE_PORT_UNGUARD() 1
-#endif
-
 /* Page size used to round server buffers, as Darwin's serve loop does. */
 #define MACHGEN_MIG_PAGE_SIZE ((mach_msg_size_t)4096)
 
