@@ -10,7 +10,7 @@ extern "C" {
 
 /*
  * As on Darwin, the task's own port name is a variable read through a macro;
- * the runtime sets it before any user code can run (and again in a fork child).
+ * the backend defines it and it is valid before main() runs.
  */
 extern mach_port_t mach_task_self_;
 #define mach_task_self() mach_task_self_
