@@ -184,7 +184,8 @@ static void check_request(struct srv *s)
     for (uint32_t i = 0; i < rt->nargs; i++)
         trailer |= rt->args[i].server_trailer;
     if (trailer) {
-        mg_cw_line(w, "TrailerP = (mach_msg_max_trailer_t *)((char *)In0P + round_msg(msgh_size));");
+        mg_cw_line(w, "TrailerP = (const %s *)((char *)In0P + round_msg(msgh_size));",
+                   mg_em_trailer_ctype(l->trailer_elems));
         fail_if(s, "MIG_TRAILER_ERROR", "TrailerP->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0");
         fail_if(s, "MIG_TRAILER_ERROR", "TrailerP->msgh_trailer_size < sizeof(%s)",
                 mg_em_trailer_ctype(l->trailer_elems));
@@ -559,7 +560,7 @@ static void server_stub(struct srv *s)
     if (any_var)
         mg_cw_line(w, "mach_msg_size_t msgh_size_delta = 0;");
     if (trailer)
-        mg_cw_line(w, "const mach_msg_max_trailer_t *TrailerP;");
+        mg_cw_line(w, "const %s *TrailerP;", mg_em_trailer_ctype(rq->trailer_elems));
     mg_cw_line(w, "kern_return_t RetCode;");
     mg_cw_blank(w);
     check_request(s);

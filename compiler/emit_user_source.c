@@ -396,7 +396,8 @@ static void check_reply(struct usr *u)
     for (uint32_t i = 0; i < rt->nargs; i++)
         trailer |= rt->args[i].user_trailer;
     if (trailer) {
-        mg_cw_line(w, "TrailerP = (const mach_msg_max_trailer_t *)((char *)Out0P + round_msg(msgh_size));");
+        mg_cw_line(w, "TrailerP = (const %s *)((char *)Out0P + round_msg(msgh_size));",
+                   mg_em_trailer_ctype(l->trailer_elems));
         reply_fail(u, "MIG_TRAILER_ERROR",
                    "TrailerP->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0 ||\n\t    "
                    "TrailerP->msgh_trailer_size < sizeof(%s)",
@@ -556,7 +557,7 @@ static void user_stub(struct usr *u)
     for (uint32_t i = 0; i < rt->nargs; i++)
         trailer |= rt->args[i].user_trailer;
     if (rpc && trailer)
-        mg_cw_line(w, "const mach_msg_max_trailer_t *TrailerP;");
+        mg_cw_line(w, "const %s *TrailerP;", mg_em_trailer_ctype(rp->trailer_elems));
     if (rpc && has_countinout(rt))
         mg_cw_line(w, "kern_return_t Result = KERN_SUCCESS;");
     mg_cw_line(w, "mach_msg_return_t msg_result;");
