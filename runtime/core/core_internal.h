@@ -40,6 +40,8 @@ struct mgc_port {
     mgc_space *receiver;     /* space holding the receive right; NULL = in transit */
     mach_port_name_t receiver_name;
     mgc_port *destination;   /* in transit: port whose queue holds our receive right */
+    mgc_port *reap_next;     /* pending death (see mgc_port_destroy_receive) */
+    bool reap_queued;
     uint32_t srights;        /* send rights: one per space entry + one per in-flight right */
     uint32_t sorights;       /* send-once rights in existence */
     uint32_t mscount;
@@ -103,6 +105,10 @@ struct mgc_core {
     mgc_port *ports;
     uint32_t objects;        /* ports + sets alive */
     uint64_t queued_bytes;
+    /* Receive rights whose destruction was requested while another port was
+     * being torn down: handled iteratively so nesting depth costs no stack. */
+    mgc_port *reap_head;
+    bool reaping;
 };
 
 /* A copied-in message. Header rights hold their *received* type in `bits`

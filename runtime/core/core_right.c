@@ -131,10 +131,40 @@ void mgc_dnreq_cancel(mgc_port *p, mgc_space *s, mach_port_name_t name, mgc_port
     *r = p->dnreqs[--p->ndnreqs];
 }
 
+static void destroy_one(mgc_port *p);
+
 /* The receive right of an active port is destroyed (its holder already
  * dropped it). With a port-destroyed request the right is handed to the
- * requester instead; otherwise the port dies. */
+ * requester instead; otherwise the port dies. A death can release receive
+ * rights queued inside the port, to any depth: nested deaths are queued and
+ * run here one after the other instead of recursing. */
 void mgc_port_destroy_receive(mgc_port *p)
+{
+    mgc_core *core = p->core;
+    if (core->reaping) {
+        if (!p->reap_queued) {
+            mgc_port_ref(p);
+            p->reap_queued = true;
+            p->reap_next = core->reap_head;
+            core->reap_head = p;
+        }
+        return;
+    }
+    core->reaping = true;
+    destroy_one(p);
+    while (core->reap_head) {
+        mgc_port *q = core->reap_head;
+        core->reap_head = q->reap_next;
+        q->reap_next = NULL;
+        q->reap_queued = false;
+        if (q->active && q->receiver == NULL)
+            destroy_one(q);
+        mgc_port_unref(q);
+    }
+    core->reaping = false;
+}
+
+static void destroy_one(mgc_port *p)
 {
     mgc_core *core = p->core;
     mgc_pset_remove(p);

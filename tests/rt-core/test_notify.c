@@ -1,6 +1,8 @@
 /* Notifications (exact message contents), task death, resource limits. */
 #include "core_test_util.h"
 
+#include <stdlib.h>
+
 TestSuite(notify, .init = core_setup, .fini = core_teardown);
 
 static const uint8_t ndr[8] = {0, 0, 0, 0, 1, 0, 0, 0};
@@ -553,4 +555,38 @@ Test(notify, send_possible_immediate_armed_and_delayed)
     OK(mgc_port_mod_refs(A, svc, MACH_PORT_RIGHT_RECEIVE, -1));
     expect_notification(B, np, MACH_NOTIFY_DEAD_NAME, 36, &r);
     cr_assert_eq(rd32at(r.bytes, 32), s);
+}
+
+static void big_setup(void)
+{
+    mgc_limits lim = {.max_names_per_space = 1u << 20};
+    core_setup_limits(&lim);
+}
+
+/* A client can nest receive rights in queues arbitrarily deep; tearing such
+ * a chain down must not recurse once per level (the broker would overflow
+ * its stack). */
+Test(limits, deep_chain_of_receive_rights_in_transit, .init = big_setup, .fini = core_teardown,
+     .timeout = 60)
+{
+    enum { N = 100000 };
+    mach_port_name_t prev = new_port(A);
+    mach_port_name_t head = prev;
+    /* Build it tail-first: each new port carries the previous one. */
+    mach_port_name_t *ports = malloc(N * sizeof *ports);
+    cr_assert_not_null(ports);
+    ports[0] = head;
+    for (int i = 1; i < N; i++)
+        ports[i] = new_port(A);
+    for (int i = N - 1; i > 0; i--) {
+        cmsg m;
+        cmsg_init(&m, ports[i - 1], MACH_MSG_TYPE_MAKE_SEND, i);
+        cmsg_port(&m, ports[i], MACH_MSG_TYPE_MOVE_RECEIVE);
+        cr_assert_eq(cmsg_send(A, &m, NULL, 0), MACH_MSG_SUCCESS);
+    }
+    cr_assert_eq(mgc_space_name_count(A), 1u);
+    cr_assert_eq(mgc_core_object_count(core), (uint32_t)N);
+    OK(mgc_port_mod_refs(A, head, MACH_PORT_RIGHT_RECEIVE, -1));
+    cr_assert_eq(mgc_core_object_count(core), 0u);
+    free(ports);
 }
