@@ -90,9 +90,6 @@ typedef unsigned int mach_msg_copy_options_t;
 #define MACH_MSG_VIRTUAL_COPY   1
 #define MACH_MSG_ALLOCATE       2
 #define MACH_MSG_OVERWRITE      3 /* deprecated */
-#ifdef MACH_KERNEL
-#define MACH_MSG_KALLOC_COPY_T  4
-#endif
 
 typedef unsigned int mach_msg_guard_flags_t;
 #define MACH_MSG_GUARD_FLAGS_NONE              0x0000
