@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "diag.h"
 
 #include <ctype.h>
@@ -37,11 +38,94 @@ static const char *sev_color(enum mg_severity s)
     }
 }
 
-static void print_caret(struct mg_diag *d, struct mg_loc loc)
+/* The line to show under a message and the caret's byte position in it. */
+struct caret_line {
+    const char *text;
+    size_t len, caret;
+    char *owned; /* the original file's line, when it could be used */
+};
+
+static bool is_blank(char c)
 {
-    size_t len;
-    const char *line = mg_source_line_at(d->src, loc.offset, &len);
-    size_t caret = loc.offset - (size_t)(line - d->src->text);
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Reads line `lineno` (1-based) of `path` into a malloc'ed string. */
+static char *read_line(const char *path, uint32_t lineno, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n = -1;
+    for (uint32_t i = 0; i < lineno; i++) {
+        n = getline(&buf, &cap, f);
+        if (n < 0)
+            break;
+    }
+    fclose(f);
+    if (n < 0) {
+        free(buf);
+        return NULL;
+    }
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+/* The preprocessor collapses runs of blanks between tokens, so columns counted in its
+ * output drift from the file the user wrote. When the original line holds the same
+ * non-blank characters, show it instead and move the caret to the same character. */
+static void use_original_line(const struct mg_diag *d, struct mg_loc loc, struct caret_line *cl)
+{
+    const char *path = mg_source_file_name(d->src, loc.file);
+    if (!path || path[0] == '<' || cl->len > 4096)
+        return;
+    size_t olen;
+    char *orig = read_line(path, loc.line, &olen);
+    if (!orig)
+        return;
+    size_t i = 0, j = 0, ocaret = SIZE_MAX;
+    for (;;) {
+        while (i < cl->len && is_blank(cl->text[i]))
+            i++;
+        while (j < olen && is_blank(orig[j]))
+            j++;
+        if (i >= cl->caret && ocaret == SIZE_MAX)
+            ocaret = j;
+        if (i >= cl->len || j >= olen)
+            break;
+        if (cl->text[i] != orig[j])
+            break;
+        i++;
+        j++;
+    }
+    if (i < cl->len || j < olen || ocaret == SIZE_MAX) {
+        free(orig);
+        return; /* a macro expanded or the file changed: keep the parsed text */
+    }
+    cl->text = cl->owned = orig;
+    cl->len = olen;
+    cl->caret = ocaret;
+}
+
+static struct caret_line caret_line_for(const struct mg_diag *d, struct mg_loc loc)
+{
+    struct caret_line cl = {0};
+    cl.text = mg_source_line_at(d->src, loc.offset, &cl.len);
+    cl.caret = loc.offset - (size_t)(cl.text - d->src->text);
+    if (cl.caret > cl.len)
+        cl.caret = cl.len;
+    use_original_line(d, loc, &cl);
+    return cl;
+}
+
+static void print_caret(struct mg_diag *d, struct mg_loc loc, const struct caret_line *cl)
+{
+    const char *line = cl->text;
+    size_t len = cl->len, caret = cl->caret;
     size_t start = 0, end = len;
     if (len > MG_CARET_WINDOW) {
         start = caret > MG_CARET_WINDOW / 2 ? caret - MG_CARET_WINDOW / 2 : 0;
@@ -50,7 +134,7 @@ static void print_caret(struct mg_diag *d, struct mg_loc loc)
     fprintf(d->out, "%5u | ", loc.line);
     for (size_t i = start; i < end; i++) {
         unsigned char c = (unsigned char)line[i];
-        fputc(c == '\t' || c >= 0x20 || c >= 0x80 ? c : ' ', d->out);
+        fputc(c == '\t' || c >= 0x20 ? c : ' ', d->out);
     }
     fputs("\n      | ", d->out);
     for (size_t i = start; i < caret && i < end; i++)
@@ -66,15 +150,19 @@ static void print_caret(struct mg_diag *d, struct mg_loc loc)
 static void emit(struct mg_diag *d, enum mg_severity sev, struct mg_loc loc, const char *wname,
                  const char *fmt, va_list ap)
 {
-    if (loc.file != UINT32_MAX && d->src) {
-        if (d->color)
-            fputs("\033[1m", d->out);
-        fprintf(d->out, "%s:%u:%u: ", mg_source_file_name(d->src, loc.file), loc.line, loc.col);
-    } else {
-        if (d->color)
-            fputs("\033[1m", d->out);
-        fputs("machgen: ", d->out);
+    bool located = loc.file != UINT32_MAX && d->src;
+    struct caret_line cl = {0};
+    if (located && d->src->len > 0) {
+        cl = caret_line_for(d, loc);
+        if (cl.owned)
+            loc.col = (uint32_t)cl.caret + 1;
     }
+    if (d->color)
+        fputs("\033[1m", d->out);
+    if (located)
+        fprintf(d->out, "%s:%u:%u: ", mg_source_file_name(d->src, loc.file), loc.line, loc.col);
+    else
+        fputs("machgen: ", d->out);
     if (d->color)
         fprintf(d->out, "%s%s:\033[0m ", sev_color(sev), sev_name(sev));
     else
@@ -83,8 +171,9 @@ static void emit(struct mg_diag *d, enum mg_severity sev, struct mg_loc loc, con
     if (wname)
         fprintf(d->out, " [-W%s%s]", d->werror ? "error=" : "", wname);
     fputc('\n', d->out);
-    if (loc.file != UINT32_MAX && d->src && d->src->len > 0)
-        print_caret(d, loc);
+    if (located && d->src->len > 0)
+        print_caret(d, loc, &cl);
+    free(cl.owned);
 }
 
 static bool count_error(struct mg_diag *d)

@@ -196,6 +196,23 @@ Test(cli, errors_point_into_the_included_file)
     run_free(&r);
 }
 
+/* cpp collapses blanks between tokens; positions must still be the file's own. */
+Test(cli, columns_refer_to_the_original_file)
+{
+    write_text("c.defs", "subsystem c 1;\n"
+                         "type int = MACH_MSG_TYPE_INTEGER_32;\n"
+                         "routine r(server\t:   mach_port_t;     x    :    intt);\n");
+    struct run r = run_machgen("--check", "c.defs", NULL);
+    cr_assert_eq(r.status, 1);
+    cr_assert_not_null(strstr(r.err, "c.defs:3:22: error: unknown type 'mach_port_t'"),
+                       "got: %s", r.err);
+    cr_assert_not_null(strstr(r.err, "c.defs:3:49: error: unknown type 'intt'; did you mean 'int'?"),
+                       "got: %s", r.err);
+    cr_assert_not_null(strstr(r.err, "    3 | routine r(server\t:   mach_port_t;"),
+                       "the original line is shown: %s", r.err);
+    run_free(&r);
+}
+
 Test(cli, standard_defs_are_found_anywhere)
 {
     write_text("std.defs", "subsystem std 100;\n"
