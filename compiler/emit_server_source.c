@@ -673,6 +673,12 @@ static void demux(struct mg_cw *w, const struct mg_interface *itf)
 
     mg_cw_line(w, "mig_routine_t %s_routine(mach_msg_header_t *InHeadP)", itf->server_demux);
     mg_cw_brace(w);
+    if (n == 0) { /* a subsystem without routines serves nothing */
+        mg_cw_line(w, "(void)InHeadP;");
+        mg_cw_line(w, "return NULL;");
+        mg_cw_end(w);
+        return;
+    }
     mg_cw_line(w, "const mach_msg_id_t id = InHeadP->msgh_id;");
     mg_cw_blank(w);
     mg_cw_line(w, "if (id < %" PRId32 " || id >= %" PRId32 ")", itf->base, last_id(itf));
