@@ -78,12 +78,14 @@ static void check_invariants(void)
     }
     memset(t, 0, sizeof t);
     for (mgc_space *s = core->spaces; s; s = s->next) {
-        uint32_t used = 0;
+        uint32_t used = 0, hashed = 0;
         for (uint32_t i = 1; i < s->table_size; i++) {
             mgc_entry *e = &s->table[i];
             if (!e->type)
                 continue;
             used++;
+            if (e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_RECEIVE))
+                hashed++;
             if (!(e->type & (MACH_PORT_TYPE_PORT_RIGHTS)))
                 continue;
             mgc_port *p = e->obj;
@@ -102,6 +104,7 @@ static void check_invariants(void)
                 cr_assert_eq(MACH_PORT_INDEX(mgc_space_find_port(s, p)), i, "hash agrees");
         }
         cr_assert_eq(used, s->used);
+        cr_assert_eq(hashed, s->hash_used, "no stale port->name hash slots");
     }
     for (int i = 0; i < n; i++) {
         mgc_port *p = all[i];
