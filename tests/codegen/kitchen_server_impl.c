@@ -301,3 +301,23 @@ kern_return_t do_anon(mach_port_t server, int *xs, mach_msg_type_number_t xsCnt,
     pt[1] = (int)xsCnt;
     return KERN_SUCCESS;
 }
+
+kelvin_t kitchen_to_kelvin(int celsius)
+{
+    kelvin_t k = {celsius + 273};
+    return k;
+}
+
+int kitchen_from_kelvin(kelvin_t k)
+{
+    return k.k - 273;
+}
+
+kern_return_t do_temperature(mach_port_t server, kelvin_t t, kelvin_t *warmer)
+{
+    (void)server;
+    if (t.k < 0)
+        return KERN_INVALID_ARGUMENT;
+    warmer->k = t.k + 10;
+    return KERN_SUCCESS;
+}

@@ -19,6 +19,15 @@ typedef mach_port_t port_pair_t[2];
 typedef mach_port_t *handler_array_t;
 typedef int *mask_array_t;
 
+typedef int celsius_t;
+
+/* Server-side representation of celsius_t (intran/outtran of an inline value). */
+typedef struct {
+    int k;
+} kelvin_t;
+kelvin_t kitchen_to_kelvin(int celsius);
+int kitchen_from_kelvin(kelvin_t k);
+
 /* The server's object behind a port (intran/destructor). */
 typedef struct kitchen_widget *widget_t;
 widget_t kitchen_widget_from_port(mach_port_t port);
