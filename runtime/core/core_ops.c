@@ -337,7 +337,11 @@ kern_return_t mgc_port_get_refs(mgc_space *s, mach_port_name_t name, mach_port_r
 
 kern_return_t mgc_port_type(mgc_space *s, mach_port_name_t name, mach_port_type_t *type)
 {
-    if (!MACH_PORT_VALID(name))
+    if (name == MACH_PORT_DEAD) {
+        *type = MACH_PORT_TYPE_DEAD_NAME;
+        return KERN_SUCCESS;
+    }
+    if (name == MACH_PORT_NULL)
         return KERN_INVALID_NAME;
     mgc_entry *e = mgc_entry_lookup(s, name);
     if (!e)

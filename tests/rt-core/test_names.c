@@ -28,6 +28,16 @@ Test(names, stale_name_after_reuse_is_invalid)
     cr_assert_eq(type_of(A, b), MACH_PORT_TYPE_RECEIVE);
 }
 
+Test(names, type_of_null_and_dead)
+{
+    mach_port_type_t t = 0;
+    cr_assert_eq(mgc_port_type(A, MACH_PORT_NULL, &t), KERN_INVALID_NAME);
+    OK(mgc_port_type(A, MACH_PORT_DEAD, &t));
+    cr_assert_eq(t, MACH_PORT_TYPE_DEAD_NAME);
+    OK(mgc_port_deallocate(A, MACH_PORT_NULL));
+    OK(mgc_port_destroy(A, MACH_PORT_DEAD));
+}
+
 Test(names, allocate_invalid_rights)
 {
     mach_port_name_t n;
