@@ -34,6 +34,7 @@ struct bconn {
 	struct mgw_msg req;             /* the parked mach_msg call */
 	mgc_kmsg *kmsg;                 /* its message while the send blocks */
 	mach_msg_return_t gone;         /* set when the awaited receive right left */
+	bool wake;                      /* something it waits for happened: retry */
 };
 
 /* One client process; its IPC space lives in the core. */

@@ -17,7 +17,10 @@ static void on_msg_arrived(void *ctx, mgc_space *space, mach_port_name_t name,
                            mach_port_name_t pset)
 {
 	struct broker *b = ctx;
-	(void)space, (void)name, (void)pset;
+	for (struct bconn *c = b->parked_head; c; c = c->pnext)
+		if (!c->kmsg && c->task && c->task->space == space &&
+		    (c->req.rcv_name == name || (pset != MACH_PORT_NULL && c->req.rcv_name == pset)))
+			c->wake = true;
 	b->dirty = true;
 }
 
@@ -29,15 +32,19 @@ static void on_receive_gone(void *ctx, mgc_space *space, mach_port_name_t name,
 	 * that may later denote something else. */
 	for (struct bconn *c = b->parked_head; c; c = c->pnext)
 		if (!c->kmsg && c->task && c->task->space == space && c->req.rcv_name == name &&
-		    !c->gone)
+		    !c->gone) {
 			c->gone = why;
+			c->wake = true;
+		}
 	b->dirty = true;
 }
 
 static void on_send_possible(void *ctx, mgc_port *port)
 {
 	struct broker *b = ctx;
-	(void)port;
+	for (struct bconn *c = b->parked_head; c; c = c->pnext)
+		if (c->kmsg && mgc_kmsg_destination(c->kmsg) == port)
+			c->wake = true;
 	b->dirty = true;
 }
 

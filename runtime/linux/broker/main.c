@@ -78,6 +78,7 @@ void broker_unpark(struct broker *b, struct bconn *c)
 	c->parked = false;
 	c->has_deadline = false;
 	c->gone = 0;
+	c->wake = false;
 }
 
 static void conn_drop(struct broker *b, struct bconn *c);
@@ -262,13 +263,17 @@ static void conn_input(struct broker *b, struct bconn *c)
 		conn_drop(b, c);
 }
 
-/* After any state change, parked requests may now complete. */
+/* Parked calls whose awaited event happened (core callbacks set wake) are
+ * retried in the order they parked. */
 static void retry_parked(struct broker *b)
 {
 	struct bconn *c = b->parked_head, *next;
 	while (c) {
 		next = c->pnext;
-		bmsg_retry(b, c);
+		if (c->wake) {
+			c->wake = false;
+			bmsg_retry(b, c);
+		}
 		c = next;
 	}
 }
