@@ -555,6 +555,8 @@ static const yysymbol_kind_t subsys_group[] = {
 
 #define GROUP(g) g, sizeof g / sizeof g[0]
 
+static const char *const subsys_mod_words[] = {"KernelUser", "KernelServer", NULL};
+
 /* Human name of an expected token: keywords and punctuation quoted, classes not. */
 static const char *expected_name(struct mg_pstate *ps, yysymbol_kind_t k)
 {
@@ -644,6 +646,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
                                mg_ps_translation_words());
             return 0;
         }
+    }
+    /* `subsystem KernalServer foo 1;`: the misspelled modifier was taken as the name. */
+    if (la == YYSYMBOL_IDENT && has(exp, n, YYSYMBOL_NUMBER) &&
+        (pid = prev_ident(ps, &ploc)) != NULL && mg_ps_suggest(pid, subsys_mod_words)) {
+        mg_ps_unknown_word(ps, ploc, "subsystem modifier", pid, subsys_mod_words);
+        return 0;
     }
     if (la == YYSYMBOL_IDENT && has(exp, n, YYSYMBOL_NUMBER) && !has(exp, n, YYSYMBOL_IDENT)) {
         mg_error(ps->diag, at->loc,
