@@ -8,6 +8,7 @@
 # SERVER_PROGRAM may be "-" (no server: shows how a client fails without one).
 # Environment:
 #   SERVER_ARGS, CLIENT_ARGS  extra arguments (split on spaces)
+#   SERVER_IDLE               the server exits after this many quiet seconds (default 3)
 #   CLIENT_STATUS             the client's expected exit status (default 0)
 #   EXPECT_FILE               a file of extended regular expressions, one per line; each
 #                             must match some line of the output (# starts a comment)
@@ -26,9 +27,9 @@ log="$work/output.log"
 run_both() {
   local server_pid=
   if [ "$server" != - ]; then
-    # The server exits by itself after a quiet second; timeout stops a stuck one.
+    # The server exits by itself after a few quiet seconds; timeout stops a stuck one.
     # shellcheck disable=SC2086
-    timeout -k 2 60 "$server" --idle 1 ${SERVER_ARGS:-} 2>&1 &
+    timeout -k 2 60 "$server" --idle "${SERVER_IDLE:-3}" ${SERVER_ARGS:-} 2>&1 &
     server_pid=$!
   fi
   # shellcheck disable=SC2086

@@ -106,10 +106,11 @@ int main(int argc, char **argv)
     printf("ticker-client: listening on port 0x%x\n", listener);
 
     /* Each subscription sends the server a new send right to `listener`. */
+    /* Leaving early: longer subscriptions, so the server is still sending when we go. */
     uint32_t weather = 0, stocks = 0;
-    kr = ticker_subscribe(server, listener, "weather", 3, 150, &weather);
+    kr = ticker_subscribe(server, listener, "weather", leave_after ? 20 : 3, 150, &weather);
     if (kr == KERN_SUCCESS)
-        kr = ticker_subscribe(server, listener, "stocks", 2, 250, &stocks);
+        kr = ticker_subscribe(server, listener, "stocks", leave_after ? 20 : 2, 250, &stocks);
     if (kr != KERN_SUCCESS) {
         fprintf(stderr, "ticker-client: ticker_subscribe: %s\n", mach_error_string(kr));
         return 1;
