@@ -157,6 +157,8 @@ kern_return_t mgc_port_move_member(mgc_space *s, mach_port_name_t member, mach_p
 {
     mgc_port *p;
     mgc_pset *ps = NULL;
+    if (!MACH_PORT_VALID(member) || after == MACH_PORT_DEAD)
+        return KERN_INVALID_RIGHT;
     kern_return_t kr = receive_of(s, member, &p);
     if (kr != KERN_SUCCESS)
         return kr;
@@ -164,17 +166,33 @@ kern_return_t mgc_port_move_member(mgc_space *s, mach_port_name_t member, mach_p
         kr = pset_of(s, after, &ps);
         if (kr != KERN_SUCCESS)
             return kr;
+    } else if (p->nsets == 0) {
+        return KERN_NOT_IN_SET;
     }
     if (ps && p->nsets == 1 && p->sets->pset == ps)
         return KERN_SUCCESS;
-    mgc_pset_remove(p);
-    return ps ? link_to(p, ps) : KERN_SUCCESS;
+    /* Leave every set but the one named (XNU keeps that link). */
+    mgc_member *keep = ps ? find(p, ps) : NULL;
+    for (mgc_member **link = &p->sets; *link;) {
+        mgc_member *m = *link;
+        if (m == keep) {
+            link = &m->port_next;
+            continue;
+        }
+        *link = m->port_next;
+        unlink_member(m);
+        free(m);
+        p->nsets--;
+    }
+    return (ps && !keep) ? link_to(p, ps) : KERN_SUCCESS;
 }
 
 kern_return_t mgc_port_insert_member(mgc_space *s, mach_port_name_t name, mach_port_name_t pset)
 {
     mgc_port *p;
     mgc_pset *ps;
+    if (!MACH_PORT_VALID(name) || !MACH_PORT_VALID(pset))
+        return KERN_INVALID_RIGHT;
     kern_return_t kr = receive_of(s, name, &p);
     if (kr == KERN_SUCCESS)
         kr = pset_of(s, pset, &ps);
@@ -189,6 +207,8 @@ kern_return_t mgc_port_extract_member(mgc_space *s, mach_port_name_t name, mach_
 {
     mgc_port *p;
     mgc_pset *ps;
+    if (!MACH_PORT_VALID(name) || !MACH_PORT_VALID(pset))
+        return KERN_INVALID_RIGHT;
     kern_return_t kr = receive_of(s, name, &p);
     if (kr == KERN_SUCCESS)
         kr = pset_of(s, pset, &ps);

@@ -262,6 +262,12 @@ Test(names, port_set_membership)
     OK(mgc_port_extract_member(A, r1, ps));
     cr_assert_eq(mgc_port_extract_member(A, r1, ps), KERN_NOT_IN_SET);
     OK(mgc_port_move_member(A, r2, MACH_PORT_NULL));
+    cr_assert_eq(mgc_port_move_member(A, r2, MACH_PORT_NULL), KERN_NOT_IN_SET);
+    cr_assert_eq(mgc_port_move_member(A, MACH_PORT_NULL, ps), KERN_INVALID_RIGHT);
+    cr_assert_eq(mgc_port_move_member(A, r2, MACH_PORT_DEAD), KERN_INVALID_RIGHT);
+    cr_assert_eq(mgc_port_insert_member(A, r2, MACH_PORT_NULL), KERN_INVALID_RIGHT);
+    cr_assert_eq(mgc_port_extract_member(A, MACH_PORT_DEAD, ps), KERN_INVALID_RIGHT);
+    cr_assert_eq(mgc_port_insert_member(A, 0x77703, ps), KERN_INVALID_NAME);
     cnt = 4;
     OK(mgc_port_get_set_status(A, ps, names, &cnt));
     cr_assert_eq(cnt, 0u);
