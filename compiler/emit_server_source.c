@@ -464,6 +464,8 @@ static void build_reply(struct srv *s)
             mg_cw_line(w, "OutP->%s = %s(arg_%s);", f->name, f->arg->type->outtran, f->arg->name);
         else if (f->kind == MG_FIELD_DATA && f->arg->type->string)
             mg_cw_line(w, "OutP->%s[%" PRIu64 "] = '\\0';", f->name, f->arg->type->number - 1);
+        if (f->kind == MG_FIELD_DATA && f->size > mg_type_bytes(f->arg->type))
+            mg_cw_line(w, "memset(OutP->%sPad, 0, sizeof(OutP->%sPad));", f->name, f->name);
         else if (f->kind == MG_FIELD_VAR_DATA && f->arg->type->string) {
             uint64_t n = f->arg->type->number;
             mg_cw_brace(w);

@@ -189,6 +189,8 @@ static void pack_inline(struct usr *u)
                 mg_cw_line(w, "%s = %s%s;", fe, a->by_ref_user ? "*" : "", a->name);
             else
                 mg_cw_line(w, "memcpy(%s, %s, %" PRIu64 ");", fe, a->name, mg_type_bytes(t));
+            if (f->size > mg_type_bytes(t)) /* no stack bytes leave in the padding */
+                mg_cw_line(w, "memset(%sPad, 0, sizeof(%sPad));", fe, fe);
             break;
         }
         case MG_FIELD_VAR_DATA: {

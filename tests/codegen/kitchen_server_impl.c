@@ -321,3 +321,15 @@ kern_return_t do_temperature(mach_port_t server, kelvin_t t, kelvin_t *warmer)
     warmer->k = t.k + 10;
     return KERN_SUCCESS;
 }
+
+kern_return_t do_padded(mach_port_t server, tiny_t n, bytes3_t b, int x, tiny_t on,
+                        bytes3_t ob, int *y)
+{
+    (void)server;
+    for (int i = 0; i < 5; i++)
+        on[i] = n[i] && n[i] >= 'a' && n[i] <= 'z' ? (char)(n[i] - 32) : n[i];
+    for (int i = 0; i < 3; i++)
+        ob[i] = (uint8_t)(b[i] + 1);
+    *y = x + 1;
+    return KERN_SUCCESS;
+}

@@ -185,6 +185,36 @@ Test(roundtrip, translated_inline_values)
     cr_assert_eq(rq->t, 20, "the wire carries the untranslated value");
 }
 
+/* Leaves non-zero bytes where the next call's stack frame will be. */
+static void __attribute__((noinline)) dirty_stack(void)
+{
+    volatile unsigned char junk[4096];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = 0xee;
+}
+
+Test(roundtrip, padding_is_zeroed)
+{
+    tiny_t on;
+    bytes3_t b = {1, 2, 3}, ob;
+    int y = 0;
+    dirty_stack();
+    cr_assert_eq(padded(SERVER, "ab", b, 41, on, ob, &y), KERN_SUCCESS);
+    cr_assert_str_eq(on, "AB");
+    cr_assert_eq(ob[2], 4);
+    cr_assert_eq(y, 42);
+    const __Request__padded_t *rq = (const void *)fk.last_request;
+    cr_assert_eq(sizeof rq->nPad, 3);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(rq->nPad[i], 0, "request padding byte %d", i);
+    cr_assert_eq(rq->bPad[0], 0);
+    cr_assert_eq(rq->x, 41);
+    const __Reply__padded_t *rp = (const void *)fk.last_reply;
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(rp->onPad[i], 0, "reply padding byte %d", i);
+    cr_assert_eq(rp->obPad[0], 0);
+}
+
 Test(roundtrip, ool_memory)
 {
     unsigned char *moved = malloc(10), phys[20], maybe[30], small[40];
@@ -527,7 +557,7 @@ Test(server_checks, unknown_id)
     m.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.Head.msgh_size = 24;
     boolean_t handled = TRUE;
-    int ids[] = {3999, 4004 /* skip */, 4024, -5};
+    int ids[] = {3999, 4004 /* skip */, 4025, -5};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         m.Head.msgh_id = ids[i];
         cr_assert_eq(serve(&m, 24, 8, &handled), MIG_BAD_ID, "id %d", ids[i]);
@@ -663,7 +693,7 @@ Test(server_checks, simpleroutine_records_retcode)
 Test(server_checks, subsystem_table)
 {
     cr_assert_eq(do_kitchen_subsystem.start, 4000);
-    cr_assert_eq(do_kitchen_subsystem.end, 4024);
+    cr_assert_eq(do_kitchen_subsystem.end, 4025);
     cr_assert_null(do_kitchen_subsystem.routine[4].stub_routine, "skip slot");
     cr_assert_not_null(do_kitchen_subsystem.routine[0].stub_routine);
     cr_assert_eq(do_kitchen_subsystem.routine[0].max_reply_msg, sizeof(__Reply__scalars_t));

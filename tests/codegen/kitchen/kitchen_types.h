@@ -8,6 +8,8 @@
 #include <mach/message.h>
 
 typedef int fixed4_t[4];
+typedef char tiny_t[5];
+typedef uint8_t bytes3_t[3];
 typedef int *int_array_t;
 typedef struct {
     int x, y;
