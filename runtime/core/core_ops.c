@@ -375,10 +375,12 @@ kern_return_t mgc_port_guard(mgc_space *s, mach_port_name_t name, mach_port_cont
                              int strict)
 {
     mgc_port *p;
+    if (!MACH_PORT_VALID(name))
+        return KERN_INVALID_NAME;
     kern_return_t kr = receive_of(s, name, &p);
     if (kr != KERN_SUCCESS)
         return kr;
-    if (p->guarded)
+    if (p->context) /* XNU refuses while any context is set */
         return KERN_INVALID_ARGUMENT;
     p->guarded = true;
     p->strict_guard = strict != 0;
@@ -389,6 +391,8 @@ kern_return_t mgc_port_guard(mgc_space *s, mach_port_name_t name, mach_port_cont
 kern_return_t mgc_port_unguard(mgc_space *s, mach_port_name_t name, mach_port_context_t guard)
 {
     mgc_port *p;
+    if (!MACH_PORT_VALID(name))
+        return KERN_INVALID_NAME;
     kern_return_t kr = receive_of(s, name, &p);
     if (kr != KERN_SUCCESS)
         return kr;
@@ -404,10 +408,12 @@ kern_return_t mgc_port_set_context(mgc_space *s, mach_port_name_t name,
                                    mach_port_context_t context)
 {
     mgc_port *p;
+    if (!MACH_PORT_VALID(name))
+        return KERN_INVALID_RIGHT;
     kern_return_t kr = receive_of(s, name, &p);
     if (kr != KERN_SUCCESS)
         return kr;
-    if (p->guarded)
+    if (p->strict_guard) /* a non-strict guard may be overwritten, as in XNU */
         return KERN_INVALID_ARGUMENT;
     p->context = context;
     return KERN_SUCCESS;
@@ -417,6 +423,8 @@ kern_return_t mgc_port_get_context(mgc_space *s, mach_port_name_t name,
                                    mach_port_context_t *context)
 {
     mgc_port *p;
+    if (!MACH_PORT_VALID(name))
+        return KERN_INVALID_RIGHT;
     kern_return_t kr = receive_of(s, name, &p);
     if (kr != KERN_SUCCESS)
         return kr;

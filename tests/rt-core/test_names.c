@@ -320,9 +320,13 @@ Test(names, context_and_guard)
     OK(mgc_port_set_context(A, r, 0xabcdef0123ull));
     OK(mgc_port_get_context(A, r, &c));
     cr_assert_eq(c, 0xabcdef0123ull);
+    cr_assert_eq(mgc_port_guard(A, r, 0x55, 0), KERN_INVALID_ARGUMENT, "a context is set");
+    OK(mgc_port_set_context(A, r, 0));
     OK(mgc_port_guard(A, r, 0x55, 0));
     cr_assert_eq(mgc_port_guard(A, r, 0x55, 0), KERN_INVALID_ARGUMENT);
-    cr_assert_eq(mgc_port_set_context(A, r, 1), KERN_INVALID_ARGUMENT);
+    OK(mgc_port_set_context(A, r, 0x55)); /* non-strict guards can be rewritten */
+    cr_assert_eq(mgc_port_get_context(A, MACH_PORT_NULL, &c), KERN_INVALID_RIGHT);
+    cr_assert_eq(mgc_port_guard(A, MACH_PORT_DEAD, 1, 0), KERN_INVALID_NAME);
     cr_assert_eq(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_RECEIVE, -1), KERN_INVALID_RIGHT,
                  "guarded receive cannot be destroyed without its guard");
     cr_assert_eq(mgc_port_unguard(A, r, 0x56), KERN_INVALID_ARGUMENT);
@@ -350,6 +354,7 @@ Test(names, construct_and_destruct)
     mach_port_context_t c = 7;
     OK(mgc_port_get_context(A, n, &c));
     cr_assert_eq(c, 0u, "strict guard hides the context");
+    cr_assert_eq(mgc_port_set_context(A, n, 5), KERN_INVALID_ARGUMENT, "strict guard");
     cr_assert_eq(mgc_port_destruct(A, n, -1, 0x9999), KERN_INVALID_ARGUMENT);
     cr_assert_eq(mgc_port_destruct(A, n, 1, 0x1234), KERN_INVALID_VALUE);
     cr_assert_eq(mgc_port_destruct(A, n, -2, 0x1234), KERN_INVALID_VALUE);
