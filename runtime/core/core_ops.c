@@ -456,12 +456,15 @@ kern_return_t mgc_port_construct(mgc_space *s, const mach_port_options_t *option
                                  mach_port_context_t context, mach_port_name_t *name)
 {
     uint32_t flags = options->flags;
+    uint32_t one_of = flags & (MPO_SERVICE_PORT | MPO_CONNECTION_PORT | MPO_TG_BLOCK_TRACKING);
+    if (one_of & (one_of - 1))
+        return KERN_INVALID_ARGUMENT;
+    one_of = flags & (MPO_REPLY_PORT | MPO_ENFORCE_REPLY_PORT_SEMANTICS | MPO_EXCEPTION_PORT |
+                      MPO_PROVISIONAL_REPLY_PORT);
+    if (one_of & (one_of - 1))
+        return KERN_INVALID_ARGUMENT;
     if ((flags & MPO_QLIMIT) && options->mpl.mpl_qlimit > MACH_PORT_QLIMIT_MAX)
         return KERN_INVALID_VALUE;
-    if ((flags & MPO_IMMOVABLE_RECEIVE) && !(flags & MPO_CONTEXT_AS_GUARD))
-        return KERN_INVALID_ARGUMENT;
-    if ((flags & MPO_REPLY_PORT) && (flags & MPO_INSERT_SEND_RIGHT))
-        return KERN_INVALID_ARGUMENT;
     kern_return_t kr = mgc_port_allocate(s, MACH_PORT_RIGHT_RECEIVE, name);
     if (kr != KERN_SUCCESS)
         return kr;
@@ -469,8 +472,10 @@ kern_return_t mgc_port_construct(mgc_space *s, const mach_port_options_t *option
     mgc_port *p = e->obj;
     if (flags & MPO_QLIMIT)
         p->qlimit = options->mpl.mpl_qlimit;
-    p->context = context;
+    /* `context` is only used as the guard (XNU ignores it otherwise);
+     * MPO_IMMOVABLE_RECEIVE only counts together with the guard. */
     if (flags & MPO_CONTEXT_AS_GUARD) {
+        p->context = context;
         p->guarded = true;
         p->strict_guard = (flags & MPO_STRICT) != 0;
         p->immovable_receive = (flags & MPO_IMMOVABLE_RECEIVE) != 0;

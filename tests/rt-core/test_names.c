@@ -365,6 +365,15 @@ Test(names, construct_and_destruct)
     opts.flags = MPO_QLIMIT;
     opts.mpl.mpl_qlimit = MACH_PORT_QLIMIT_MAX + 1;
     cr_assert_eq(mgc_port_construct(A, &opts, 0, &n), KERN_INVALID_VALUE);
+    opts.flags = MPO_REPLY_PORT | MPO_EXCEPTION_PORT;
+    cr_assert_eq(mgc_port_construct(A, &opts, 0, &n), KERN_INVALID_ARGUMENT);
+    opts.flags = MPO_IMMOVABLE_RECEIVE; /* without a guard: ignored */
+    OK(mgc_port_construct(A, &opts, 0x77, &n));
+    mach_port_context_t c2 = 1;
+    OK(mgc_port_get_context(A, n, &c2));
+    cr_assert_eq(c2, 0u, "the context argument is only a guard");
+    cr_assert_eq(status_of(A, n).mps_flags, 0u);
+    OK(mgc_port_destruct(A, n, 0, 0));
     opts.flags = MPO_REPLY_PORT;
     OK(mgc_port_construct(A, &opts, 0, &n));
     cr_assert_eq(mgc_port_destruct(A, n, -1, 0), KERN_INVALID_RIGHT, "no send right to drop");
