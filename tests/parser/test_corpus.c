@@ -1,5 +1,6 @@
 /* Real interface files: Debian's gnumach-dev .defs, preprocessed like a build would
- * (in three variants: user side, KERNEL_SERVER, KERNEL_USER), must parse cleanly. */
+ * (user side, KERNEL_SERVER, KERNEL_USER, and with the Hurd's translation hooks
+ * defined), must parse without errors. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -75,6 +76,54 @@ static void parse_all(const char *defines)
 Test(corpus, gnumach_user_side, .timeout = 120) { parse_all(""); }
 Test(corpus, gnumach_kernel_server, .timeout = 120) { parse_all("-DKERNEL_SERVER=1"); }
 Test(corpus, gnumach_kernel_user, .timeout = 120) { parse_all("-DKERNEL_USER=1"); }
+
+/* What a Hurd server build defines: every translation hook, prefixes and imports. */
+static const char HURD_HOOKS[] =
+    "-DMACH_PAYLOAD_TO_PORT=payload_to_port "
+    "'-DMEMORY_OBJECT_INTRAN=pager_t begin_using_pager(mach_port_t)' "
+    "'-DMEMORY_OBJECT_INTRAN_PAYLOAD=pager_t begin_using_pager_payload' "
+    "'-DMEMORY_OBJECT_OUTTRAN=mach_port_t end_using(pager_t)' "
+    "'-DMEMORY_OBJECT_DESTRUCTOR=pager_end(pager_t)' "
+    "'-DDEVICE_INTRAN=dev_t dev_lookup(mach_port_t)' "
+    "'-DDEVICE_INTRAN_PAYLOAD=dev_t dev_payload' "
+    "'-DNOTIFY_INTRAN=port_t notify_lookup(mach_port_t)' "
+    "'-DNOTIFY_INTRAN_PAYLOAD=port_t notify_payload' "
+    "-DSERVERPREFIX=S_ -DUSERPREFIX=U_ "
+    "'-DNOTIFY_IMPORTS=import \"n.h\";' '-DDEVICE_IMPORTS=import \"d.h\";' "
+    "-DMIGRATING_THREADS=1 -DMACH_PCSAMPLE=1";
+
+Test(corpus, gnumach_with_translation_hooks, .timeout = 120) { parse_all(HURD_HOOKS); }
+
+Test(corpus, gnumach_translation_hooks_reach_the_tree, .timeout = 60)
+{
+    if (access(GNU_INC "/mach/memory_object.defs", R_OK) != 0)
+        cr_skip_test("gnumach-dev is not installed");
+    size_t len;
+    char *text = preprocess(GNU_INC "/mach/memory_object.defs", HURD_HOOKS, &len);
+    cr_assert_not_null(text);
+    struct parsed p;
+    parse_text(&p, "memory_object.defs", text, len);
+    cr_assert(p.ok, "%.2000s", p.msgs);
+    const struct mg_typedecl *mo = NULL;
+    for (const struct mg_stmt *s = p.ast.stmts; s; s = s->next)
+        if (s->kind == MG_STMT_TYPE && strcmp(s->u.type->name, "memory_object_t") == 0)
+            mo = s->u.type;
+    cr_assert_not_null(mo);
+    static const enum mg_trans_kind want[] = {MG_TRANS_CTYPE, MG_TRANS_INTRAN,
+                                              MG_TRANS_INTRANPAYLOAD, MG_TRANS_OUTTRAN,
+                                              MG_TRANS_DESTRUCTOR};
+    const struct mg_translation *t = mo->trans;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++, t = t->next) {
+        cr_assert_not_null(t, "translation %zu missing", i);
+        cr_expect_eq(t->kind, want[i], "translation %zu", i);
+    }
+    cr_expect_null(t);
+    cr_expect_str_eq(mo->trans->next->func, "begin_using_pager");
+    cr_expect_str_eq(mo->trans->next->next->func, "begin_using_pager_payload");
+    cr_expect(strstr(p.msgs, "'intranpayload' is a GNU MIG extension") != NULL);
+    parsed_free(&p);
+    free(text);
+}
 
 /* Spot checks that the corpus is parsed into the right shapes, not just accepted. */
 Test(corpus, gnumach_mach_port_shapes, .timeout = 60)
