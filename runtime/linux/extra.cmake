@@ -12,9 +12,12 @@ set_target_properties(machgen-broker PROPERTIES RUNTIME_OUTPUT_DIRECTORY
                       "${PROJECT_BINARY_DIR}/libexec")
 install(TARGETS machgen-broker RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR})
 
-# The library finds the in-tree broker by its build path; building the library
-# builds the broker so tests always run against a fresh one.
+# Code running from the build tree (tests, programs built in the same tree,
+# also when machgen is a subproject) starts the broker
+# built here; installed copies start <libexecdir>/machgen-broker. Building the
+# library builds the broker so tests always run against a fresh one.
 target_compile_definitions(machgen_runtime_objs PRIVATE
-  MACHGEN_BROKER_BUILD_PATH="$<TARGET_FILE:machgen-broker>")
+  MACHGEN_BROKER_BUILD_PATH="$<TARGET_FILE:machgen-broker>"
+  MACHGEN_BUILD_TREE="${CMAKE_BINARY_DIR}")
 add_dependencies(machgen_runtime machgen-broker)
 add_dependencies(machgen_runtime_shared machgen-broker)

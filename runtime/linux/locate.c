@@ -7,6 +7,7 @@
  * starting client and an exiting broker never race on the path. */
 #include "locate.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -87,14 +88,42 @@ static int try_connect(const char *path)
 	return fd;
 }
 
+#ifdef MACHGEN_BUILD_TREE
+/* True when this code runs from the build tree (a test or an in-tree
+ * program, linked statically or against the build's shared library), not
+ * from an installed copy. */
+static const char g_anchor; /* any object of this library, for dladdr */
+
+static int running_in_build_tree(void)
+{
+	Dl_info info;
+	char path[4096];
+	size_t n = strlen(MACHGEN_BUILD_TREE);
+	ssize_t len;
+
+	if (!dladdr(&g_anchor, &info) || !info.dli_fname)
+		return 0;
+	if (info.dli_fname[0] == '/' && realpath(info.dli_fname, path)) {
+		/* a shared library, by its absolute path */
+	} else {
+		/* the main program (named as it was invoked): ask the kernel */
+		len = readlink("/proc/self/exe", path, sizeof path - 1);
+		if (len <= 0)
+			return 0;
+		path[len] = 0;
+	}
+	return strncmp(path, MACHGEN_BUILD_TREE, n) == 0 && path[n] == '/';
+}
+#endif
+
 static const char *broker_binary(char *buf, size_t cap)
 {
 	const char *env = getenv(MGL_ENV_PATH);
 	if (env && *env)
 		return env;
-#ifdef MACHGEN_BROKER_BUILD_PATH
+#if defined(MACHGEN_BROKER_BUILD_PATH) && defined(MACHGEN_BUILD_TREE)
 	/* In-tree builds and tests use the broker built next to this library. */
-	if (access(MACHGEN_BROKER_BUILD_PATH, X_OK) == 0)
+	if (running_in_build_tree() && access(MACHGEN_BROKER_BUILD_PATH, X_OK) == 0)
 		return MACHGEN_BROKER_BUILD_PATH;
 #endif
 	snprintf(buf, cap, "%s/machgen-broker", MACHGEN_LIBEXEC_DIR);
