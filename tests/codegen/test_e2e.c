@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,7 +72,7 @@ static int wait_deadline(pid_t pid, int timeout_ms)
 static void start(void)
 {
     char sock[128];
-    strcpy(broker_dir, "/tmp/mgcg-XXXXXX");
+    strcpy(broker_dir, "/tmp/mgcg-e2e-XXXXXX");
     cr_assert_not_null(mkdtemp(broker_dir));
     snprintf(sock, sizeof sock, "%s/broker.sock", broker_dir);
     setenv("MACHGEN_BROKER_SOCKET", sock, 1);
@@ -91,12 +93,41 @@ static void start(void)
     cr_assert_neq(svc, MACH_PORT_NULL, "server never checked in");
 }
 
+/* The pid of the broker this test started (its socket's peer). */
+static pid_t broker_pid(const char *sock)
+{
+    struct sockaddr_un sa;
+    struct ucred cr;
+    socklen_t cl = sizeof cr;
+    pid_t pid = -1;
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    size_t len = strlen(sock);
+    if (len >= sizeof sa.sun_path) {
+        close(fd);
+        return -1;
+    }
+    memcpy(sa.sun_path, sock, len + 1);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
+        pid = cr.pid;
+    close(fd);
+    return pid;
+}
+
 static void stop(void)
 {
     if (server_pid > 0) {
         notify_one(svc, -1, "bye");
         cr_expect_eq(wait_deadline(server_pid, 5000), 0, "server exit status");
     }
+    /* the private broker does not outlive the test */
+    pid_t b = broker_pid(getenv("MACHGEN_BROKER_SOCKET"));
+    if (b > 0)
+        kill(b, SIGTERM);
     char path[128];
     snprintf(path, sizeof path, "%s/broker.sock", broker_dir);
     unlink(path);

@@ -7,7 +7,10 @@
  * Usage: bench_codegen_stubs [iterations per round] [rounds] */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -180,6 +183,31 @@ static double round_ns(int generated, int iters)
     return t;
 }
 
+/* The pid of the broker behind a socket (its peer), to stop the one we started. */
+static pid_t broker_pid(const char *sock)
+{
+    struct sockaddr_un sa;
+    struct ucred cr;
+    socklen_t cl = sizeof cr;
+    pid_t pid = -1;
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    size_t len = strlen(sock);
+    if (len >= sizeof sa.sun_path) {
+        close(fd);
+        return -1;
+    }
+    memcpy(sa.sun_path, sock, len + 1);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
+        pid = cr.pid;
+    close(fd);
+    return pid;
+}
+
 static int cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -192,8 +220,9 @@ int main(int argc, char **argv)
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
     if (rounds < 1 || rounds > 64 || iters < 1)
         return 2;
-    if (!getenv("MACHGEN_BROKER_SOCKET")) {
-        static char dir[64] = "/tmp/mgbench-XXXXXX", sock[128];
+    static char dir[64] = "/tmp/mgcg-bench-XXXXXX", sock[128];
+    bool own_broker = !getenv("MACHGEN_BROKER_SOCKET");
+    if (own_broker) {
         if (!mkdtemp(dir))
             return 1;
         snprintf(sock, sizeof sock, "%s/broker.sock", dir);
@@ -206,10 +235,23 @@ int main(int argc, char **argv)
         gen[r] = round_ns(1, iters);
         if (gen[r] < 0 || hand[r] < 0) {
             fprintf(stderr, "bench: RPC failed\n");
-            return 1;
+            rounds = -1;
+            break;
         }
         printf("round %d: generated %.0f ns/call, hand-written %.0f ns/call\n", r, gen[r], hand[r]);
     }
+    if (own_broker) {
+        pid_t b = broker_pid(sock);
+        if (b > 0)
+            kill(b, SIGTERM);
+        char lock[160];
+        snprintf(lock, sizeof lock, "%s.lock", sock);
+        unlink(sock);
+        unlink(lock);
+        rmdir(dir);
+    }
+    if (rounds < 0)
+        return 1;
     qsort(gen, (size_t)rounds, sizeof gen[0], cmp);
     qsort(hand, (size_t)rounds, sizeof hand[0], cmp);
     double g = gen[rounds / 2], h = hand[rounds / 2];
