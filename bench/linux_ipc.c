@@ -344,9 +344,10 @@ static void bench_ool(void)
 		m.ool.copy = MACH_MSG_VIRTUAL_COPY;
 		m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
 		t0 = now_us();
-		if (mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, 0, 0, 0) != MACH_MSG_SUCCESS ||
-		    mach_msg(&rcv.m.head, MACH_RCV_MSG, 0, sizeof rcv, p, 0, 0) != MACH_MSG_SUCCESS) {
-			fprintf(stderr, "ool transfer failed\n");
+		mach_msg_return_t smr = mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, 0, 0, 0);
+		mach_msg_return_t rmr = smr ? smr : mach_msg(&rcv.m.head, MACH_RCV_MSG, 0, sizeof rcv, p, 0, 0);
+		if (smr != MACH_MSG_SUCCESS || rmr != MACH_MSG_SUCCESS) {
+			fprintf(stderr, "ool transfer failed: send %#x receive %#x\n", smr, rmr);
 			exit(1);
 		}
 		tm[r] = now_us() - t0;
