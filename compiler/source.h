@@ -27,6 +27,10 @@ struct mg_source {
     size_t len;
     const char **files; /* interned logical file names; index 0 is the main input */
     uint32_t nfiles, capfiles;
+    /* Open-addressing index over files (slot = file index + 1, 0 = empty), so hostile
+     * input with very many distinct line-marker names stays linear. */
+    uint32_t *file_slots;
+    uint32_t nslots;
 };
 
 void mg_source_init(struct mg_source *s, struct mg_arena *arena, const char *main_name);

@@ -159,3 +159,22 @@ Test(robust, recovery_reports_several_errors)
     cr_expect_str_eq(last->u.routine->name, "e");
     parsed_free(&p);
 }
+
+Test(robust, many_distinct_line_marker_files_stay_linear, .timeout = 20)
+{
+    size_t n = 100000;
+    char *text = malloc(n * 32);
+    char *q = text;
+    for (size_t i = 0; i < n; i++)
+        q += sprintf(q, "# 1 \"f%zu.defs\"\nskip;\n", i);
+    struct parsed p;
+    parse_text(&p, "m.defs", text, (size_t)(q - text));
+    cr_expect(p.ok);
+    cr_expect_eq(p.src.nfiles, n + 1);
+    cr_expect_eq(p.ast.nstmts, n);
+    cr_expect_str_eq(mg_source_file_name(&p.src, p.ast.last->loc.file), "f99999.defs");
+    /* Interning the same name again finds the existing entry. */
+    cr_expect_eq(mg_source_file(&p.src, "f12345.defs", 11), 12346);
+    parsed_free(&p);
+    free(text);
+}
