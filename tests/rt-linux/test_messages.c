@@ -1,6 +1,7 @@
 /* Inline messages within one process: bits, trailers, timeouts, queue limits,
  * too-large receives, rights in messages and name coalescing. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -222,4 +223,38 @@ Test(messages, port_names_lists_the_space)
 	cr_assert_geq(n, 4, "task, host and bootstrap ports plus ours");
 	vm_deallocate(mach_task_self(), (vm_address_t)names, n * sizeof *names);
 	vm_deallocate(mach_task_self(), (vm_address_t)types, n * sizeof *types);
+}
+
+struct waiter {
+	mach_port_t port;
+	mach_msg_return_t mr;
+};
+
+static void *wait_on_port(void *arg)
+{
+	struct waiter *w = arg;
+	rt_simple_rcv r;
+	w->mr = rt_recv(w->port, &r, 10000, 0);
+	return NULL;
+}
+
+Test(messages, blocked_receiver_sees_port_die_or_move_into_set)
+{
+	struct waiter a = { rt_port_with_send(), 0 }, b = { rt_port_with_send(), 0 };
+	mach_port_t set;
+	pthread_t ta, tb;
+	uint64_t t0 = rt_now_ms();
+
+	cr_assert_eq(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_PORT_SET, &set),
+	             KERN_SUCCESS);
+	pthread_create(&ta, NULL, wait_on_port, &a);
+	pthread_create(&tb, NULL, wait_on_port, &b);
+	usleep(200 * 1000); /* both are parked in the broker by now */
+	cr_assert_eq(mach_port_destroy(mach_task_self(), a.port), KERN_SUCCESS);
+	cr_assert_eq(mach_port_insert_member(mach_task_self(), b.port, set), KERN_SUCCESS);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	cr_assert_eq(a.mr, MACH_RCV_PORT_DIED);
+	cr_assert_eq(b.mr, MACH_RCV_PORT_CHANGED);
+	cr_assert_lt(rt_now_ms() - t0, 5000, "woken at once, not by the timeout");
 }
