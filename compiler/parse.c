@@ -221,6 +221,19 @@ struct mg_routinedecl *mg_ps_routine(struct mg_pstate *ps, enum mg_routine_kind 
     return r;
 }
 
+void mg_ps_unclosed_args(struct mg_pstate *ps, struct mg_span kw)
+{
+    ps->in_args = false;
+    if (ps->any_syntax_error && ps->last_err_file == kw.loc.file &&
+        ps->last_err_line == kw.loc.line)
+        return; /* the parser already complained here */
+    ps->any_syntax_error = true;
+    ps->last_err_file = kw.loc.file;
+    ps->last_err_line = kw.loc.line;
+    mg_error(ps->diag, kw.loc, "expected ')' before '%.*s' (the argument list is not closed)",
+             (int)(kw.end - kw.loc.offset), ps->src->text + kw.loc.offset);
+}
+
 static unsigned flag_index(unsigned bit)
 {
     unsigned i = 0;

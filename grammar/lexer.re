@@ -643,14 +643,43 @@ static int lex_token(yystype_t *lval, struct mg_span *lloc, struct mg_pstate *ps
     }
 }
 
+/* Keywords that can only start a statement, never appear in an argument list. */
+static bool statement_only(int tok)
+{
+    switch (tok) {
+    case MG_TOK_SUBSYSTEM: case MG_TOK_ROUTINE: case MG_TOK_SIMPLEROUTINE: case MG_TOK_SKIP:
+    case MG_TOK_TYPE: case MG_TOK_IMPORT: case MG_TOK_UIMPORT: case MG_TOK_SIMPORT:
+    case MG_TOK_DIMPORT: case MG_TOK_IIMPORT: case MG_TOK_USERPREFIX: case MG_TOK_SERVERPREFIX:
+    case MG_TOK_SERVERDEMUX: case MG_TOK_RCSID: case MG_TOK_KW_ERROR: case MG_TOK_NOWAITTIME:
+    case MG_TOK_NOSENDTIME: case MG_TOK_USESPECIALREPLYPORT: case MG_TOK_CONSUMEONSENDERROR:
+    case MG_TOK_USERTYPELIMIT: case MG_TOK_ONSTACKLIMIT:
+        return true;
+    default:
+        return false;
+    }
+}
+
 int mg_yylex(yystype_t *lval, struct mg_span *lloc, struct mg_pstate *ps)
 {
     int tok;
-    if (ps->diag->fatal) { /* error limit reached: stop reading */
+    if (ps->pending_tok) {
+        tok = ps->pending_tok;
+        *lval = *ps->pending_val;
+        *lloc = ps->pending_span;
+        ps->pending_tok = 0;
+    } else if (ps->diag->fatal) { /* error limit reached: stop reading */
         set_span(ps, lloc, ps->cur, ps->cur);
         tok = MG_TOK_YYEOF;
     } else {
         tok = lex_token(lval, lloc, ps);
+        if (ps->in_args && statement_only(tok)) {
+            if (!ps->pending_val)
+                ps->pending_val = mg_arena_alloc(ps->arena, sizeof *ps->pending_val);
+            *ps->pending_val = *lval;
+            ps->pending_span = *lloc;
+            ps->pending_tok = tok;
+            tok = MG_TOK_STMT_BREAK;
+        }
     }
     ps->prev_tok = ps->last_tok;
     ps->prev_span = ps->last_span;

@@ -84,13 +84,17 @@ static void mg_yyerror(const struct mg_span *loc, struct mg_pstate *ps, const ch
 %token RETCODE "retcode" AUTO "auto" CONST "const"
 %token SERVERCOPY "ServerCopy" ISLONG "IsLong" ISNOTLONG "IsNotLong"
 
+/* Sent by the lexer just before a statement-only keyword met inside an argument
+ * list: the list was not closed, and the keyword starts the next statement. */
+%token STMT_BREAK "statement keyword"
+
 %nterm <unsigned> subsys_mods
 %nterm <struct mg_cexpr> cexpr cterm cfactor
 %nterm <struct mg_typespec *> typespec basic_type
 %nterm <struct mg_translist> translations
 %nterm <struct mg_translation *> translation
 %nterm <struct mg_routinedecl *> routine
-%nterm <struct mg_arglist> args arglist
+%nterm <struct mg_arglist> args arglist unclosed_args
 %nterm <struct mg_arg *> arg
 %nterm <struct mg_typedecl *> argtype
 %nterm <struct mg_fieldlist> fields
@@ -119,6 +123,14 @@ statement
     }
     | routine ';' {
         mg_ps_stmt(ps, MG_STMT_ROUTINE, @1.loc)->u.routine = $1;
+    }
+    | ROUTINE IDENT unclosed_args {
+        mg_ps_stmt(ps, MG_STMT_ROUTINE, @1.loc)->u.routine =
+            mg_ps_routine(ps, MG_ROUTINE, @1.loc, $2, @2.loc, &$3, $1);
+    }
+    | SIMPLEROUTINE IDENT unclosed_args {
+        mg_ps_stmt(ps, MG_STMT_ROUTINE, @1.loc)->u.routine =
+            mg_ps_routine(ps, MG_SIMPLEROUTINE, @1.loc, $2, @2.loc, &$3, $1);
     }
     | SKIP ';' { mg_ps_stmt(ps, MG_STMT_SKIP, @1.loc); }
     | TYPE IDENT '=' typespec translations ';' {
@@ -371,6 +383,20 @@ routine
 args
     : args_open ')' { $$.head = $$.tail = NULL; $$.n = 0; ps->in_args = false; }
     | args_open arglist ')' { $$ = $2; ps->in_args = false; }
+    ;
+
+/* `routine a(x : int` followed by the next statement: report the missing ')' and
+ * keep both the routine and the statement that follows. */
+unclosed_args
+    : args_open STMT_BREAK {
+        $$.head = $$.tail = NULL;
+        $$.n = 0;
+        mg_ps_unclosed_args(ps, @2);
+    }
+    | args_open arglist STMT_BREAK {
+        $$ = $2;
+        mg_ps_unclosed_args(ps, @3);
+    }
     ;
 
 /* Remembered so a statement keyword inside an open list can be explained. */
@@ -718,7 +744,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
                        sym_is_char(k, '+'))))
             continue;
         /* `name : T = spec` inline declarations are rare: don't offer '=' beside others. */
-        if (n > 1 && sym_is_char(k, '='))
+        if ((n > 1 && sym_is_char(k, '=')) || k == YYSYMBOL_STMT_BREAK)
             continue;
         /* Optional continuations are noise next to the ';' that ends the statement. */
         if (semi && (in_group(k, GROUP(trans_group)) || sym_is_char(k, '|')))
@@ -740,8 +766,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
     }
     /* A statement keyword inside an argument list: the list was never closed. */
     const char *hint = "";
-    if ((argk || has(exp, n, YYSYMBOL_DEALLOC) || semi) && la != YYSYMBOL_YYEOF &&
-        in_group(la, GROUP(stmt_group)) && !stmt && ps->in_args)
+    if (la == YYSYMBOL_STMT_BREAK)
         hint = " (is a ')' missing?)";
     say_expected(ps, at->loc, items, ni, found, hint);
     return 0;

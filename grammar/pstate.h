@@ -77,6 +77,11 @@ struct mg_pstate {
     uint32_t doc_last_line;   /* logical line where the candidate block ended */
     bool doc_valid;
 
+    /* a statement keyword held back while STMT_BREAK is returned for it */
+    int pending_tok;
+    union MG_YYSTYPE *pending_val; /* arena copy; valid while pending_tok != 0 */
+    struct mg_span pending_span;
+
     /* the last two tokens returned (for "did you mean" on the token before an error) */
     int last_tok, prev_tok;
     struct mg_span last_span, prev_span;

@@ -178,3 +178,26 @@ Test(robust, many_distinct_line_marker_files_stay_linear, .timeout = 20)
     parsed_free(&p);
     free(text);
 }
+
+Test(robust, unclosed_argument_list_keeps_the_next_statement)
+{
+    struct parsed p;
+    parse_str(&p, "routine a(\n"
+                  "routine b(p : mach_port_t;\n"
+                  "skip;\n"
+                  "simpleroutine c(p : mach_port_t, dealloc\n"
+                  "type t = int;\n"
+                  "routine d(p : t);\n");
+    cr_expect_eq(p.diag.errors, 3, "%s", p.msgs);
+    cr_assert_eq(p.ast.nstmts, 6, "%s", p.msgs);
+    static const enum mg_stmt_kind kinds[] = {MG_STMT_ROUTINE, MG_STMT_ROUTINE, MG_STMT_SKIP,
+                                              MG_STMT_ROUTINE, MG_STMT_TYPE, MG_STMT_ROUTINE};
+    for (unsigned i = 0; i < 6; i++)
+        cr_expect_eq(stmt_at(&p, i)->kind, kinds[i], "statement %u", i);
+    const struct mg_routinedecl *c = stmt_at(&p, 3)->u.routine;
+    cr_expect_eq(c->kind, MG_SIMPLEROUTINE);
+    cr_expect_eq(c->nargs, 1);
+    cr_expect_eq(c->args->flags, MG_FLAG_DEALLOC);
+    cr_expect_str_eq(stmt_at(&p, 5)->u.routine->name, "d");
+    parsed_free(&p);
+}
