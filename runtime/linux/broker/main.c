@@ -37,7 +37,12 @@ uint64_t broker_now_ns(void)
 int broker_reply(struct bconn *c, const struct mgw_hdr *h, const struct iovec *iov,
                  int iovcnt, const int *fds, unsigned nfds)
 {
-	return mgw_send(c->fd, h, iov, iovcnt, fds, nfds);
+	int rc = mgw_send(c->fd, h, iov, iovcnt, fds, nfds);
+	/* A reply that cannot be delivered (e.g. larger than the socket allows)
+	 * must not leave the client waiting: hang up; the loop then drops it. */
+	if (rc != 0)
+		shutdown(c->fd, SHUT_RDWR);
+	return rc;
 }
 
 static void close_fds(const int *fds, unsigned n)
