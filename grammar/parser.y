@@ -715,7 +715,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
     bool ctype = has(exp, n, YYSYMBOL_CONST);
     if (ctype)
         expr = false;
-    bool semi = false;
+    bool semi = false, trans_named = false;
     for (int i = 0; i < n; i++)
         semi |= sym_is_char(exp[i], ';');
     if (stmt)
@@ -750,8 +750,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
         if (semi && (in_group(k, GROUP(trans_group)) || sym_is_char(k, '|')))
             continue;
         if (trans && in_group(k, GROUP(trans_group))) {
-            if (!in_group(exp[i > 0 ? i - 1 : i], GROUP(trans_group)) || i == 0)
+            if (!trans_named)
                 items[ni++] = "type translation";
+            trans_named = true;
             continue;
         }
         items[ni++] = expected_name(ps, k);
