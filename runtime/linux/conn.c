@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <mach/mach.h>
@@ -34,6 +35,7 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mgr_conn *g_conns;   /* every thread's connection (for fork) */
 static uint64_t g_cookie;          /* identifies this process image to the broker */
 static _Thread_local struct mgr_conn *t_conn;
+static size_t g_frame_limit = MGW_MAX_FRAME; /* lowered once a socket says so */
 
 #define RX_CAP (MGW_MAX_FRAME + 4096u)
 
@@ -136,6 +138,15 @@ static struct mgr_conn *my_conn(void)
 	return c;
 }
 
+size_t mgr_frame_limit(void)
+{
+	size_t v;
+	pthread_mutex_lock(&g_lock);
+	v = g_frame_limit;
+	pthread_mutex_unlock(&g_lock);
+	return v;
+}
+
 unsigned char *mgr_tx_buffer(void)
 {
 	struct mgr_conn *c = my_conn();
@@ -183,6 +194,17 @@ static int connect_task(struct mgr_conn *c)
 			return fd;
 		}
 		c->fd = fd;
+		{
+			/* A datagram must fit the send buffer the kernel granted. */
+			int sb = 0;
+			socklen_t sl = sizeof sb;
+			if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, &sl) == 0 && sb > 4096) {
+				pthread_mutex_lock(&g_lock);
+				if ((size_t)sb - 64 < g_frame_limit)
+					g_frame_limit = (size_t)sb - 64;
+				pthread_mutex_unlock(&g_lock);
+			}
+		}
 		memset(&h, 0, sizeof h);
 		h.op = MGW_OP_HELLO;
 		h.arg[0] = (uint64_t)getpid();

@@ -20,6 +20,10 @@ struct mgr_reply {
 int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt,
              const int *fds, unsigned nfds, struct mgr_reply *out);
 
+/* Largest frame this process may send: MGW_MAX_FRAME, or less when the
+ * system capped the socket buffers (net.core.wmem_max). */
+size_t mgr_frame_limit(void);
+
 /* The calling thread's scratch buffer for building large frames. */
 unsigned char *mgr_tx_buffer(void);
 

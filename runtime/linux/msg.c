@@ -73,7 +73,7 @@ static mach_msg_return_t plan_ool(const unsigned char *msg, mach_msg_size_t size
 {
 	uint32_t nd = mgw_desc_count(msg, size);
 	size_t dpos = MGW_DESC_OFFSET;
-	size_t budget = MGW_MAX_FRAME - FRAME_SLACK - size;
+	size_t budget = mgr_frame_limit() - FRAME_SLACK - size;
 
 	pl->n = pl->nfds = 0;
 	pl->blob_bytes = 0;
@@ -256,7 +256,7 @@ mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t o
 	m.notify = notify;
 	pl.n = pl.nfds = 0;
 	if (option & MACH_SEND_MSG) {
-		if (send_size > MGW_MAX_FRAME - FRAME_SLACK)
+		if (send_size > mgr_frame_limit() - FRAME_SLACK)
 			return MACH_SEND_TOO_LARGE;
 		m.send_size = send_size;
 		m.msg_bytes = send_size;

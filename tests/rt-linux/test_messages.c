@@ -258,3 +258,29 @@ Test(messages, blocked_receiver_sees_port_die_or_move_into_set)
 	cr_assert_eq(b.mr, MACH_RCV_PORT_CHANGED);
 	cr_assert_lt(rt_now_ms() - t0, 5000, "woken at once, not by the timeout");
 }
+
+Test(messages, large_inline_body)
+{
+	enum { BODY = 256 * 1024 };
+	mach_port_t p = rt_port_with_send();
+	struct big {
+		mach_msg_header_t head;
+		unsigned char body[BODY];
+	};
+	struct big *m = calloc(1, sizeof *m);
+	struct big *r = calloc(1, sizeof *r + sizeof(mach_msg_max_trailer_t));
+
+	m->head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m->head.msgh_size = sizeof *m;
+	m->head.msgh_remote_port = p;
+	for (int i = 0; i < BODY; i++)
+		m->body[i] = (unsigned char)(i * 13);
+	cr_assert_eq(mach_msg(&m->head, MACH_SEND_MSG, sizeof *m, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+	cr_assert_eq(mach_msg(&r->head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+	                      sizeof *r + sizeof(mach_msg_max_trailer_t), p, 5000, 0),
+	             MACH_MSG_SUCCESS);
+	cr_assert_eq(r->head.msgh_size, sizeof *m);
+	cr_assert_eq(memcmp(r->body, m->body, BODY), 0);
+	free(m);
+	free(r);
+}
