@@ -32,11 +32,22 @@ static const struct mg_msg_field *count_field_of(const struct mg_layout *l, cons
     return owner->count ? mg_em_find_field(l, owner->count, MG_FIELD_COUNT) : NULL;
 }
 
-/* The caller's count variable of an array (its own or the samecount one's). */
-static const char *count_param(const struct mg_param *a)
+/* The caller's count of an array (its own or the samecount one's), read through
+ * the pointer when the count is an in/out parameter. */
+struct count_text {
+    char s[160];
+};
+
+static struct count_text count_param(const struct mg_param *a)
 {
     const struct mg_param *owner = a->samecount ? a->samecount : a;
-    return owner->count ? owner->count->name : "0";
+    struct count_text c;
+    if (!owner->count)
+        snprintf(c.s, sizeof c.s, "0");
+    else
+        snprintf(c.s, sizeof c.s, "%s%s", owner->count->by_ref_user ? "*" : "",
+                 owner->count->name);
+    return c;
 }
 
 static void desc_expr(char *buf, size_t n, const char *base, const struct mg_descriptor *d)
@@ -89,13 +100,13 @@ static void pack_descriptors(struct usr *u)
             if (d->index != 0)
                 continue;
             if (t->var_array && !a->samecount) {
-                mg_cw_line(w, "if (%s > %" PRIu32 ")", count_param(a), t->kpd_count);
+                mg_cw_line(w, "if (%s > %" PRIu32 ")", count_param(a).s, t->kpd_count);
                 mg_cw_line(w, "\treturn MIG_ARRAY_TOO_LARGE;");
             }
             mg_cw_line(w, "for (mach_msg_type_number_t Index = 0; Index < %" PRIu32 "; Index++)",
                        t->kpd_count);
             if (t->var_array)
-                snprintf(val, sizeof val, "Index < %s ? %s[Index] : MACH_PORT_NULL", count_param(a),
+                snprintf(val, sizeof val, "Index < %s ? %s[Index] : MACH_PORT_NULL", count_param(a).s,
                          a->name);
             else
                 snprintf(val, sizeof val, "%s[Index]", a->name);
@@ -127,14 +138,14 @@ static void pack_descriptors(struct usr *u)
             snprintf(count, sizeof count, "%" PRIu64,
                      d->kind == MG_DESC_OOL ? d->max_elems : t->number);
         else if (d->kind == MG_DESC_OOL) {
-            mg_em_times(count, sizeof count, count_param(a), mg_em_unit_bytes(t));
+            mg_em_times(count, sizeof count, count_param(a).s, mg_em_unit_bytes(t));
             bound = d->max_elems / mg_em_unit_bytes(t);
         } else {
-            snprintf(count, sizeof count, "%s", count_param(a));
+            snprintf(count, sizeof count, "%s", count_param(a).s);
             bound = d->max_elems;
         }
         if (bound && !a->samecount) {
-            mg_cw_line(w, "if (%s > %" PRIu64 ")", count_param(a), bound);
+            mg_cw_line(w, "if (%s > %" PRIu64 ")", count_param(a).s, bound);
             mg_cw_line(w, "\treturn MIG_ARRAY_TOO_LARGE;");
         }
         if (d->kind == MG_DESC_OOL)
@@ -170,14 +181,14 @@ static void pack_inline(struct usr *u)
                 const char *c = a->parent->count ? a->parent->count->name : "0";
                 mg_cw_line(w, "%s = *%s < %" PRIu64 " ? *%s : %" PRIu64 ";", fe, c, max, c, max);
             } else {
-                mg_cw_line(w, "%s = %s;", fe, a->name);
+                mg_cw_line(w, "%s = %s%s;", fe, a->by_ref_user ? "*" : "", a->name);
             }
             break;
         case MG_FIELD_VAR_COUNT:
             if (!a->type->string) {
-                mg_cw_line(w, "if (%s > %" PRIu64 ")", count_param(a), mg_em_max_units(a->type));
+                mg_cw_line(w, "if (%s > %" PRIu64 ")", count_param(a).s, mg_em_max_units(a->type));
                 mg_cw_line(w, "\treturn MIG_ARRAY_TOO_LARGE;");
-                mg_cw_line(w, "%s = %s;", fe, count_param(a));
+                mg_cw_line(w, "%s = %s;", fe, count_param(a).s);
             }
             break;
         case MG_FIELD_DATA: {
@@ -204,7 +215,7 @@ static void pack_inline(struct usr *u)
                 mg_cw_line(w, "const mach_msg_size_t ByteCount = %s;", cf);
             } else {
                 char b[300];
-                mg_em_times(b, sizeof b, count_param(a), mg_em_unit_bytes(t));
+                mg_em_times(b, sizeof b, count_param(a).s, mg_em_unit_bytes(t));
                 mg_cw_line(w, "const mach_msg_size_t ByteCount = %s;", b);
                 mg_cw_line(w, "memcpy(%s, %s, ByteCount);", fe, a->name);
             }

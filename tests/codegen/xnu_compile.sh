@@ -1,38 +1,64 @@
 #!/bin/sh
-# Generates the client and server of every subsystem in an XNU source tree's
-# osfmk/mach/*.defs with machgen and compiles each file against machgen's runtime
-# headers at strict warnings (C11), as a Darwin user-space build would
-# (-D__MACH30__, the .defs directory's parent on the include path for imports).
+# Generates the client and server of every subsystem in an XNU source tree's .defs
+# with machgen and compiles each file against machgen's runtime headers at strict
+# warnings (C11), as a Darwin user-space build would: -D__MACH30__, the XNU include
+# roots on machgen's path for imports, and only machgen's runtime headers (plus libc)
+# on the compiler's path. The GNU Mach headers some Linux systems ship in the
+# multiarch include directory are hidden: the compile runs with -nostdinc and a copy
+# of the system include path without them, and any file that still reaches one fails.
 # XNU is not part of this repository: pass a local checkout.
 #   tests/codegen/xnu_compile.sh XNU_SRC MACHGEN_BIN RUNTIME_INCLUDE [OUTDIR]
-# Prints one line per file (OK / GEN-FAIL / CC-FAIL with the first error) and a summary.
+# Prints one line per file (OK / GEN-FAIL / CC-FAIL with the first error) and a
+# summary; exits 0 only when every file compiled.
 set -u
 xnu=$1 machgen=$2 rtinc=$3 out=${4:-$(mktemp -d)}
 cc=${CC:-cc}
-stub="$out/.stub"
-mkdir -p "$stub"
-: > "$stub/Availability.h" # Darwin SDK header the .defs import; empty is enough here
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# System include path without the GNU Mach folders (mach, mach_debug, device, ...).
+sysinc="$out/.sysinc"
+rm -rf "$sysinc"
+mkdir -p "$sysinc"
+isolate=""
+for dir in $("$cc" -xc -E -v /dev/null 2>&1 | sed -n '/#include <...>/,/End of search/p' | grep '^ /'); do
+    copy="$sysinc/$(echo "$dir" | tr '/' '_')"
+    mkdir -p "$copy"
+    for entry in "$dir"/*; do
+        case $(basename "$entry") in
+        mach | mach_debug | device | servers | hurd | mach-*) continue ;;
+        esac
+        ln -s "$entry" "$copy/$(basename "$entry")"
+    done
+    isolate="$isolate -isystem $copy"
+done
+
 ok=0 fail=0
-for defs in "$xnu"/osfmk/mach/*.defs; do
-    name=$(basename "$defs" .defs)
+for defs in $(find "$xnu" -name '*.defs' | sort); do
     grep -qi '^[[:space:]]*subsystem' "$defs" || continue # type-only .defs
+    name=$(basename "$defs" .defs)
     d="$out/$name"
     mkdir -p "$d"
-    if ! "$machgen" -I"$xnu/osfmk" -header "$d/$name.h" -user "$d/${name}User.c" \
+    if ! "$machgen" -I"$xnu/osfmk" -I"$xnu/bsd" -I"$xnu/libsyscall" -I"$(dirname "$defs")" \
+        -header "$d/$name.h" -user "$d/${name}User.c" \
         -server "$d/${name}Server.c" -sheader "$d/${name}Server.h" "$defs" > "$d/gen.log" 2>&1; then
         echo "GEN-FAIL $name: $(grep -m1 error "$d/gen.log")"
         fail=$((fail + 2))
         continue
     fi
     for part in User Server; do
+        # shellcheck disable=SC2086 # $isolate is a list of options
         if "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -D__MACH30__ \
-            -I"$d" -I"$rtinc" -I"$stub" "$d/$name$part.c" > "$d/cc$part.log" 2>&1; then
+            -nostdinc $isolate -I"$d" -I"$rtinc" -H "$d/$name$part.c" > "$d/cc$part.log" 2>&1 &&
+            ! grep -qE '^\.+ /usr/include/.*/(mach|mach_debug|device)/' "$d/cc$part.log"; then
             echo "OK $name$part"
             ok=$((ok + 1))
         else
-            echo "CC-FAIL $name$part: $(grep -m1 'error' "$d/cc$part.log")"
+            why=$(grep -m1 -E 'error:|^\.+ /usr/include/.*/(mach|mach_debug|device)/' "$d/cc$part.log")
+            echo "CC-FAIL $name$part: $why"
             fail=$((fail + 1))
         fi
     done
 done
 echo "compiled: $ok, failed: $fail (outputs in $out)"
+[ "$fail" -eq 0 ]

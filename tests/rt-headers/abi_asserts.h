@@ -8,6 +8,7 @@
 
 #include <mach/mach.h>
 #include <servers/bootstrap.h>
+#include <mach_debug/mach_debug_types.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -241,5 +242,38 @@ ABI_ASSERT(TASK_BOOTSTRAP_PORT == 4);
 /* errors */
 ABI_ASSERT(err_system(0x3f) == (int)0xfc000000u && err_sub(1) == 0x4000);
 ABI_ASSERT(VM_FLAGS_FIXED == 0 && VM_FLAGS_ANYWHERE == 1);
+
+/* debugging, VM and info types the XNU interfaces carry inline (LP64 sizes) */
+ABI_ASSERT(sizeof(ipc_info_space_t) == 24);
+ABI_ASSERT(sizeof(ipc_info_space_basic_t) == 24);
+ABI_ASSERT(sizeof(ipc_info_name_t) == 24);
+ABI_ASSERT(sizeof(ipc_info_tree_name_t) == 32);
+ABI_ASSERT(sizeof(ipc_info_port_t) == 8 && sizeof(exception_handler_info_t) == 8);
+ABI_ASSERT(sizeof(mach_vm_info_region_t) == 56);
+ABI_ASSERT(sizeof(vm_info_region_64_t) == 44);
+ABI_ASSERT(offsetof(vm_info_region_64_t, vir_offset) == 12); /* 4-byte packed */
+ABI_ASSERT(sizeof(vm_info_region_t) == 40);
+ABI_ASSERT(sizeof(vm_info_object_t) == 88);
+ABI_ASSERT(offsetof(vm_info_object_t, vio_last_alloc) == 40);
+ABI_ASSERT(sizeof(zone_info_t) == 56);
+ABI_ASSERT(sizeof(mach_zone_name_t) == 80);
+ABI_ASSERT(sizeof(mach_zone_info_t) == 64);
+ABI_ASSERT(sizeof(task_zone_info_t) == 88);
+ABI_ASSERT(sizeof(mach_memory_info_t) == 176);
+ABI_ASSERT(offsetof(mach_memory_info_t, name) == 96);
+ABI_ASSERT(sizeof(zone_btrecord_t) == 128);
+ABI_ASSERT(sizeof(lockgroup_info_t) == 264);
+ABI_ASSERT(sizeof(hash_info_bucket_t) == 4);
+ABI_ASSERT(sizeof(mach_voucher_attr_recipe_data_t) == 16);
+ABI_ASSERT(sizeof(task_purgable_info_t) == 272);
+ABI_ASSERT(sizeof(mach_vm_read_entry_t) == 4096 && sizeof(vm_read_entry_t) == 4096);
+ABI_ASSERT(sizeof(mach_service_port_info_data_t) == 256);
+ABI_ASSERT(sizeof(dyld_kernel_image_info_t) == 40);
+ABI_ASSERT(offsetof(dyld_kernel_image_info_t, load_addr) == 32);
+ABI_ASSERT(sizeof(dyld_kernel_process_info_t) == 72);
+ABI_ASSERT(offsetof(dyld_kernel_process_info_t, no_cache) == 60);
+ABI_ASSERT(sizeof(kernel_version_t) == 512 && sizeof(kernel_boot_info_t) == 4096);
+ABI_ASSERT(sizeof(eventlink_port_pair_t) == 8);
+ABI_ASSERT(sizeof(symtab_name_t) == 32 && sizeof(kobject_description_t) == 512);
 
 #endif

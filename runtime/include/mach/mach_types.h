@@ -13,6 +13,25 @@
 #include <mach/thread_status.h>
 #include <mach/clock_types.h>
 #include <mach/task_special_ports.h>
+#include <mach/host_info.h>
+#include <mach/memory_object_types.h>
+#include <mach/mach_voucher_types.h>
+#include <mach/mach_eventlink_types.h>
+#include <mach/processor_info.h>
+#include <mach/task_info.h>
+#include <mach/task_inspect.h>
+#include <mach/task_policy.h>
+#include <mach/thread_info.h>
+#include <mach/thread_policy.h>
+#include <mach/vm_attributes.h>
+#include <mach/vm_inherit.h>
+#include <mach/vm_purgable.h>
+#include <mach/vm_behavior.h>
+#include <mach/vm_sync.h>
+#include <mach/vm_region.h>
+#include <mach/kmod.h>
+#include <mach/dyld_kernel.h>
+#include <mach_debug/ipc_info.h>
 
 typedef mach_port_t task_t;
 typedef mach_port_t task_name_t;
@@ -50,8 +69,12 @@ typedef mach_port_t io_main_t;
 typedef mach_port_t io_master_t;
 typedef mach_port_t UNDServerRef;
 typedef mach_port_t mach_eventlink_t;
-typedef mach_port_t mach_voucher_t;
-typedef mach_port_name_t mach_voucher_name_t;
+typedef mach_port_t arcade_register_t;
+typedef mach_port_t ipc_eventlink_t;
+typedef mach_port_t eventlink_port_pair_t[2];
+typedef mach_port_t task_id_token_t;
+typedef mach_port_t kcdata_object_t;
+typedef ipc_info_port_t exception_handler_info_t;
 
 typedef exception_handler_t *exception_handler_array_t;
 typedef task_t *task_array_t;
@@ -113,8 +136,23 @@ typedef exception_handler_array_t exception_port_arrary_t;
 #define CLOCK_NULL          ((clock_serv_t)0)
 #define UND_SERVER_NULL     ((UNDServerRef)0)
 #define MACH_EVENTLINK_NULL ((mach_eventlink_t)0)
-#define MACH_VOUCHER_NULL   ((mach_voucher_t)0)
-#define MACH_VOUCHER_NAME_NULL ((mach_voucher_name_t)0)
+#define ARCADE_REG_NULL     ((arcade_register_t)0)
+#define IPC_EVENTLINK_NULL  ((ipc_eventlink_t)0)
+#define TASK_ID_TOKEN_NULL  ((task_id_token_t)0)
+#define KCDATA_OBJECT_NULL  ((kcdata_object_t)0)
+
+/* Rights to a task or thread, strongest first. */
+typedef unsigned int mach_task_flavor_t;
+#define TASK_FLAVOR_CONTROL 0
+#define TASK_FLAVOR_READ    1
+#define TASK_FLAVOR_INSPECT 2
+#define TASK_FLAVOR_NAME    3
+#define TASK_FLAVOR_MAX     TASK_FLAVOR_NAME
+typedef unsigned int mach_thread_flavor_t;
+#define THREAD_FLAVOR_CONTROL 0
+#define THREAD_FLAVOR_READ    1
+#define THREAD_FLAVOR_INSPECT 2
+#define THREAD_FLAVOR_MAX     THREAD_FLAVOR_INSPECT
 
 typedef natural_t ledger_item_t;
 #define LEDGER_ITEM_INFINITY ((ledger_item_t)(~0))

@@ -189,4 +189,12 @@ typedef mach_port_options_t *mach_port_options_ptr_t;
 #define MPG_IMMOVABLE_RECEIVE 0x02
 #define MPG_FLAGS_NONE        (0x00ull)
 
+/* A service port's registration (mach_port_construct with MPO_SERVICE_PORT). */
+#define MACH_SERVICE_PORT_INFO_STRING_NAME_MAX_BUF_LEN 255
+typedef struct mach_service_port_info {
+    char mspi_string_name[MACH_SERVICE_PORT_INFO_STRING_NAME_MAX_BUF_LEN];
+    uint8_t mspi_domain_type;
+} mach_service_port_info_data_t;
+#define MACH_SERVICE_PORT_INFO_COUNT ((char)(sizeof(mach_service_port_info_data_t) / sizeof(char)))
+
 #endif

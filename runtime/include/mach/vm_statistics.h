@@ -2,6 +2,8 @@
 #ifndef MACHGEN_MACH_VM_STATISTICS_H
 #define MACHGEN_MACH_VM_STATISTICS_H
 
+#include <stdint.h>
+
 #define VM_FLAGS_FIXED              0x00000000
 #define VM_FLAGS_ANYWHERE           0x00000001
 #define VM_FLAGS_PURGABLE           0x00000002
@@ -20,5 +22,18 @@
 /* The top byte of the flags tags the allocation for memory accounting. */
 #define VM_GET_FLAGS_ALIAS(flags, alias) ((alias) = (int)(((flags) >> 24) & 0xff))
 #define VM_MAKE_TAG(tag)            ((tag) << 24)
+
+/* Purgeable memory accounting (task_purgable_info): per queue, objects and bytes. */
+typedef struct vm_purgeable_stat {
+    uint64_t count;
+    uint64_t size;
+} vm_purgeable_stat_t;
+
+struct vm_purgeable_info {
+    vm_purgeable_stat_t fifo_data[8];
+    vm_purgeable_stat_t obsolete_data;
+    vm_purgeable_stat_t lifo_data[8];
+};
+typedef struct vm_purgeable_info *vm_purgeable_info_t;
 
 #endif

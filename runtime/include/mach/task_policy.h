@@ -1,0 +1,10 @@
+/* task_policy_set/get argument types. */
+#ifndef MACHGEN_MACH_TASK_POLICY_H
+#define MACHGEN_MACH_TASK_POLICY_H
+
+#include <mach/machine/vm_types.h>
+
+typedef natural_t task_policy_flavor_t;
+typedef integer_t *task_policy_t;
+
+#endif
