@@ -277,7 +277,7 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 					goto malformed_objs;
 				memcpy(&od, d, sizeof od);
 				if (tab[ooli].kind == MGW_OOL_INLINE) {
-					if (tab[ooli].size > len - off || tab[ooli].size != od.size)
+					if (mgw_pad8(tab[ooli].size) > len - off || tab[ooli].size != od.size)
 						goto malformed_objs;
 					if (b->ool_bytes + tab[ooli].size > BROKER_OOL_BYTES_MAX)
 						no_buffer = true;
@@ -317,7 +317,7 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 				memcpy(&pd, d, sizeof pd);
 				bytes = (size_t)pd.count * sizeof(mach_port_name_t);
 				if (tab[ooli].size != (tab[ooli].kind == MGW_OOL_NONE ? 0 : bytes) ||
-				    bytes > len - off || nnames + pd.count > sizeof g_names / 4)
+				    mgw_pad8(bytes) > len - off || nnames + pd.count > sizeof g_names / 4)
 					goto malformed_objs;
 				if (tab[ooli].kind == MGW_OOL_INLINE) {
 					memcpy(&g_names[nnames], p + off, bytes);
