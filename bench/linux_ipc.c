@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "all";
 	int iters = argc > 2 ? atoi(argv[2]) : 20000;
-	char dir[] = "/tmp/mgbench-XXXXXX", sock[64];
+	char dir[] = "/tmp/mgbench-XXXXXX", sock[64] = "";
 
 	if (!getenv("MACHGEN_BROKER_SOCKET")) {
 		if (!mkdtemp(dir))
@@ -394,5 +394,16 @@ int main(int argc, char **argv)
 		bench_names(iters);
 	if (!strcmp(what, "ool") || !strcmp(what, "all"))
 		bench_ool();
+	if (!strcmp(getenv("MACHGEN_BROKER_SOCKET"), sock)) {
+		/* Our private broker: stop it and remove its directory. */
+		char lock[80];
+		pid_t b = broker_pid();
+		if (b > 0)
+			kill(b, SIGTERM);
+		snprintf(lock, sizeof lock, "%s.lock", sock);
+		unlink(lock);
+		unlink(sock);
+		rmdir(dir);
+	}
 	return 0;
 }
