@@ -1,6 +1,9 @@
 /* Names, rights and references through the broker, in one process. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <unistd.h>
 
+#include "debug.h"
 #include "helpers.h"
 
 TestSuite(ports, .init = rt_private_broker, .fini = rt_stop_broker, .timeout = 30);
@@ -103,4 +106,46 @@ Test(ports, construct_destruct)
 	cr_assert_eq(t, MACH_PORT_TYPE_RECEIVE | MACH_PORT_TYPE_SEND);
 	cr_assert_eq(mach_port_destruct(mach_task_self(), p, -1, 0x1234), KERN_SUCCESS);
 	cr_assert_eq(mach_port_type(mach_task_self(), p, &t), KERN_INVALID_NAME);
+}
+
+static void *churn(void *arg)
+{
+	int *bad = arg;
+	for (int i = 0; i < 1000; i++) {
+		mach_port_t p;
+		if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS ||
+		    mach_port_insert_right(mach_task_self(), p, p, MACH_MSG_TYPE_MAKE_SEND) !=
+		            KERN_SUCCESS ||
+		    mach_port_deallocate(mach_task_self(), p) != KERN_SUCCESS ||
+		    mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1) != KERN_SUCCESS)
+			(*bad)++;
+	}
+	return NULL;
+}
+
+Test(ports, threads_share_one_space)
+{
+	uint64_t before[5], after[5];
+	pthread_t th[6];
+	int bad[6] = { 0 };
+
+	cr_assert_eq(machgen_linux_debug_stats(before), 0);
+	for (int i = 0; i < 6; i++)
+		pthread_create(&th[i], NULL, churn, &bad[i]);
+	for (int i = 0; i < 6; i++) {
+		pthread_join(th[i], NULL);
+		cr_assert_eq(bad[i], 0);
+	}
+	cr_assert_eq(machgen_linux_debug_stats(after), 0);
+	cr_assert_eq(after[MACHGEN_STAT_NAMES], before[MACHGEN_STAT_NAMES]);
+	cr_assert_eq(after[MACHGEN_STAT_PORTS], before[MACHGEN_STAT_PORTS]);
+	cr_assert_eq(after[MACHGEN_STAT_TASKS], 1, "all threads are one task");
+	/* The broker sees the exited threads' hang-ups asynchronously. */
+	for (int i = 0; i < 200 && after[MACHGEN_STAT_CONNECTIONS] != before[MACHGEN_STAT_CONNECTIONS];
+	     i++) {
+		usleep(10 * 1000);
+		cr_assert_eq(machgen_linux_debug_stats(after), 0);
+	}
+	cr_assert_eq(after[MACHGEN_STAT_CONNECTIONS], before[MACHGEN_STAT_CONNECTIONS],
+	             "exited threads closed their connections");
 }
