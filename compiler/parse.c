@@ -221,17 +221,29 @@ struct mg_routinedecl *mg_ps_routine(struct mg_pstate *ps, enum mg_routine_kind 
     return r;
 }
 
-void mg_ps_unclosed_args(struct mg_pstate *ps, struct mg_span kw)
+/* Says "expected X before 'kw'" unless a syntax error was already reported there. */
+static void before_keyword(struct mg_pstate *ps, struct mg_span kw, const char *what,
+                           const char *why)
 {
-    ps->in_args = false;
     if (ps->any_syntax_error && ps->last_err_file == kw.loc.file &&
         ps->last_err_line == kw.loc.line)
-        return; /* the parser already complained here */
+        return;
     ps->any_syntax_error = true;
     ps->last_err_file = kw.loc.file;
     ps->last_err_line = kw.loc.line;
-    mg_error(ps->diag, kw.loc, "expected ')' before '%.*s' (the argument list is not closed)",
-             (int)(kw.end - kw.loc.offset), ps->src->text + kw.loc.offset);
+    mg_error(ps->diag, kw.loc, "expected %s before '%.*s'%s", what,
+             (int)(kw.end - kw.loc.offset), ps->src->text + kw.loc.offset, why);
+}
+
+void mg_ps_missing_semicolon(struct mg_pstate *ps, struct mg_span kw)
+{
+    before_keyword(ps, kw, "';'", "");
+}
+
+void mg_ps_unclosed_args(struct mg_pstate *ps, struct mg_span kw)
+{
+    ps->in_args = false;
+    before_keyword(ps, kw, "')'", " (the argument list is not closed)");
 }
 
 static unsigned flag_index(unsigned bit)

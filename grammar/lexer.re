@@ -672,7 +672,8 @@ int mg_yylex(yystype_t *lval, struct mg_span *lloc, struct mg_pstate *ps)
         tok = MG_TOK_YYEOF;
     } else {
         tok = lex_token(lval, lloc, ps);
-        if (ps->in_args && statement_only(tok)) {
+        bool after_statement = ps->last_tok != 0 && ps->last_tok != ';';
+        if ((ps->in_args || after_statement) && statement_only(tok)) {
             if (!ps->pending_val)
                 ps->pending_val = mg_arena_alloc(ps->arena, sizeof *ps->pending_val);
             *ps->pending_val = *lval;

@@ -39,6 +39,8 @@ struct mg_translation *mg_ps_trans(struct mg_pstate *ps, enum mg_trans_kind kind
 struct mg_routinedecl *mg_ps_routine(struct mg_pstate *ps, enum mg_routine_kind kind,
                                      struct mg_loc loc, const char *name, struct mg_loc name_loc,
                                      const struct mg_arglist *args, const char *doc);
+/* Reports the ';' missing before the statement keyword at `kw`. */
+void mg_ps_missing_semicolon(struct mg_pstate *ps, struct mg_span kw);
 /* Reports the ')' missing before the statement keyword at `kw`; leaves the list. */
 void mg_ps_unclosed_args(struct mg_pstate *ps, struct mg_span kw);
 struct mg_arg *mg_ps_arg(struct mg_pstate *ps, enum mg_arg_kind kind, struct mg_loc loc,

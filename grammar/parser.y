@@ -84,8 +84,9 @@ static void mg_yyerror(const struct mg_span *loc, struct mg_pstate *ps, const ch
 %token RETCODE "retcode" AUTO "auto" CONST "const"
 %token SERVERCOPY "ServerCopy" ISLONG "IsLong" ISNOTLONG "IsNotLong"
 
-/* Sent by the lexer just before a statement-only keyword met inside an argument
- * list: the list was not closed, and the keyword starts the next statement. */
+/* Sent by the lexer just before a statement-only keyword that does not follow a ';'
+ * (or that is inside an argument list): the previous statement was not finished,
+ * and the keyword starts the next one. */
 %token STMT_BREAK "statement keyword"
 
 %nterm <unsigned> subsys_mods
@@ -113,17 +114,7 @@ file
 
 statement
     : ';'
-    | SUBSYSTEM subsys_mods IDENT cexpr ';' {
-        struct mg_stmt *s = mg_ps_stmt(ps, MG_STMT_SUBSYSTEM, @1.loc);
-        s->u.subsystem.name = $3;
-        s->u.subsystem.name_loc = @3.loc;
-        s->u.subsystem.base = $4.value;
-        s->u.subsystem.kernel_user = ($2 & 1u) != 0;
-        s->u.subsystem.kernel_server = ($2 & 2u) != 0;
-    }
-    | routine ';' {
-        mg_ps_stmt(ps, MG_STMT_ROUTINE, @1.loc)->u.routine = $1;
-    }
+    | body end
     | ROUTINE IDENT unclosed_args {
         mg_ps_stmt(ps, MG_STMT_ROUTINE, @1.loc)->u.routine =
             mg_ps_routine(ps, MG_ROUTINE, @1.loc, $2, @2.loc, &$3, $1);
@@ -132,8 +123,31 @@ statement
         mg_ps_stmt(ps, MG_STMT_ROUTINE, @1.loc)->u.routine =
             mg_ps_routine(ps, MG_SIMPLEROUTINE, @1.loc, $2, @2.loc, &$3, $1);
     }
-    | SKIP ';' { mg_ps_stmt(ps, MG_STMT_SKIP, @1.loc); }
-    | TYPE IDENT '=' typespec translations ';' {
+    | error ';' { yyerrok; ps->in_args = false; }
+    | error STMT_BREAK { yyerrok; ps->in_args = false; }
+    ;
+
+/* A statement ends at ';'. A statement keyword where the ';' should be means the
+ * ';' was forgotten: say so and go on with the next statement. */
+end
+    : ';'
+    | STMT_BREAK { mg_ps_missing_semicolon(ps, @1); }
+    ;
+
+body
+    : SUBSYSTEM subsys_mods IDENT cexpr {
+        struct mg_stmt *s = mg_ps_stmt(ps, MG_STMT_SUBSYSTEM, @1.loc);
+        s->u.subsystem.name = $3;
+        s->u.subsystem.name_loc = @3.loc;
+        s->u.subsystem.base = $4.value;
+        s->u.subsystem.kernel_user = ($2 & 1u) != 0;
+        s->u.subsystem.kernel_server = ($2 & 2u) != 0;
+    }
+    | routine {
+        mg_ps_stmt(ps, MG_STMT_ROUTINE, @1.loc)->u.routine = $1;
+    }
+    | SKIP { mg_ps_stmt(ps, MG_STMT_SKIP, @1.loc); }
+    | TYPE IDENT '=' typespec translations {
         struct mg_typedecl *t = MG_NEW(ps->arena, struct mg_typedecl);
         t->name = $2;
         t->loc = @1.loc;
@@ -143,42 +157,41 @@ statement
         t->doc = $1;
         mg_ps_stmt(ps, MG_STMT_TYPE, @1.loc)->u.type = t;
     }
-    | import_kw import_file ';' {
+    | import_kw import_file {
         struct mg_stmt *s = mg_ps_stmt(ps, MG_STMT_IMPORT, @1.loc);
         s->u.import.kind = (enum mg_import_kind)$1;
         s->u.import.file = $2;
     }
-    | USERPREFIX IDENT ';' { mg_ps_stmt(ps, MG_STMT_USERPREFIX, @1.loc)->u.text = $2; }
-    | SERVERPREFIX IDENT ';' { mg_ps_stmt(ps, MG_STMT_SERVERPREFIX, @1.loc)->u.text = $2; }
-    | SERVERDEMUX IDENT ';' { mg_ps_stmt(ps, MG_STMT_SERVERDEMUX, @1.loc)->u.text = $2; }
-    | RCSID QSTRING ';' { mg_ps_stmt(ps, MG_STMT_RCSID, @1.loc)->u.text = $2; }
-    | KW_ERROR IDENT ';' { mg_ps_stmt(ps, MG_STMT_ERROR, @1.loc)->u.text = $2; }
-    | MSGOPTION operand_mode OPERAND ';' {
+    | USERPREFIX IDENT { mg_ps_stmt(ps, MG_STMT_USERPREFIX, @1.loc)->u.text = $2; }
+    | SERVERPREFIX IDENT { mg_ps_stmt(ps, MG_STMT_SERVERPREFIX, @1.loc)->u.text = $2; }
+    | SERVERDEMUX IDENT { mg_ps_stmt(ps, MG_STMT_SERVERDEMUX, @1.loc)->u.text = $2; }
+    | RCSID QSTRING { mg_ps_stmt(ps, MG_STMT_RCSID, @1.loc)->u.text = $2; }
+    | KW_ERROR IDENT { mg_ps_stmt(ps, MG_STMT_ERROR, @1.loc)->u.text = $2; }
+    | MSGOPTION operand_mode OPERAND {
         mg_ps_stmt(ps, MG_STMT_MSGOPTION, @1.loc)->u.text = $3;
     }
-    | WAITTIME operand_mode OPERAND ';' {
+    | WAITTIME operand_mode OPERAND {
         mg_ps_stmt(ps, MG_STMT_WAITTIME, @1.loc)->u.text = $3;
     }
-    | NOWAITTIME ';' { mg_ps_stmt(ps, MG_STMT_NOWAITTIME, @1.loc); }
-    | SENDTIME operand_mode OPERAND ';' {
+    | NOWAITTIME { mg_ps_stmt(ps, MG_STMT_NOWAITTIME, @1.loc); }
+    | SENDTIME operand_mode OPERAND {
         mg_ps_stmt(ps, MG_STMT_SENDTIME, @1.loc)->u.text = $3;
     }
-    | NOSENDTIME ';' { mg_ps_stmt(ps, MG_STMT_NOSENDTIME, @1.loc); }
-    | USESPECIALREPLYPORT cexpr ';' {
+    | NOSENDTIME { mg_ps_stmt(ps, MG_STMT_NOSENDTIME, @1.loc); }
+    | USESPECIALREPLYPORT cexpr {
         mg_ps_stmt(ps, MG_STMT_USE_SPECIAL_REPLY_PORT, @1.loc)->u.number = $2.value;
     }
-    | CONSUMEONSENDERROR IDENT ';' {
+    | CONSUMEONSENDERROR IDENT {
         enum mg_consume_kind k;
         if (mg_ps_consume_kind(ps, $2, @2.loc, &k))
             mg_ps_stmt(ps, MG_STMT_CONSUME_ON_SEND_ERROR, @1.loc)->u.consume = k;
     }
-    | USERTYPELIMIT cexpr ';' {
+    | USERTYPELIMIT cexpr {
         mg_ps_stmt(ps, MG_STMT_USER_TYPE_LIMIT, @1.loc)->u.number = $2.value;
     }
-    | ONSTACKLIMIT cexpr ';' {
+    | ONSTACKLIMIT cexpr {
         mg_ps_stmt(ps, MG_STMT_ON_STACK_LIMIT, @1.loc)->u.number = $2.value;
     }
-    | error ';' { yyerrok; ps->in_args = false; }
     ;
 
 /* Switches the lexer to MIG's bare-string mode for exactly the next token. The
@@ -767,7 +780,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct mg_pstate *ps)
     }
     /* A statement keyword inside an argument list: the list was never closed. */
     const char *hint = "";
-    if (la == YYSYMBOL_STMT_BREAK)
+    if (la == YYSYMBOL_STMT_BREAK && ps->in_args)
         hint = " (is a ')' missing?)";
     say_expected(ps, at->loc, items, ni, found, hint);
     return 0;

@@ -153,10 +153,11 @@ Test(robust, recovery_reports_several_errors)
                   "routine d(x : int, countinot);\n"
                   "routine e(x : int);\n");
     cr_expect_eq(p.diag.errors, 4, "%s", p.msgs);
-    /* b is swallowed with a's missing ';'; e survives. */
-    const struct mg_stmt *last = p.ast.last;
-    cr_assert_not_null(last);
-    cr_expect_str_eq(last->u.routine->name, "e");
+    /* a's missing ';' costs nothing else; the broken type and statement are dropped. */
+    static const char *const names[] = {"a", "b", "d", "e"};
+    cr_assert_eq(p.ast.nstmts, 4, "%s", p.msgs);
+    for (unsigned i = 0; i < 4; i++)
+        cr_expect_str_eq(stmt_at(&p, i)->u.routine->name, names[i]);
     parsed_free(&p);
 }
 
@@ -177,6 +178,23 @@ Test(robust, many_distinct_line_marker_files_stay_linear, .timeout = 20)
     cr_expect_eq(mg_source_file(&p.src, "f12345.defs", 11), 12346);
     parsed_free(&p);
     free(text);
+}
+
+Test(robust, missing_semicolons_lose_no_statement)
+{
+    struct parsed p;
+    parse_str(&p, "skip skip;\ntype t = int\ntype u = t\nroutine r(x : u)\nsubsystem s 1\n"
+                  "import <a.h>\nserverprefix S_;\n");
+    cr_expect_eq(p.diag.errors, 6, "one per missing ';':\n%s", p.msgs);
+    static const enum mg_stmt_kind kinds[] = {MG_STMT_SKIP, MG_STMT_SKIP, MG_STMT_TYPE,
+                                              MG_STMT_TYPE, MG_STMT_ROUTINE, MG_STMT_SUBSYSTEM,
+                                              MG_STMT_IMPORT, MG_STMT_SERVERPREFIX};
+    cr_assert_eq(p.ast.nstmts, 8, "%s", p.msgs);
+    for (unsigned i = 0; i < 8; i++)
+        cr_expect_eq(stmt_at(&p, i)->kind, kinds[i], "statement %u", i);
+    cr_expect(strstr(p.msgs, "t.defs:3:1: error: expected ';' before 'type'") != NULL, "%s",
+              p.msgs);
+    parsed_free(&p);
 }
 
 Test(robust, unclosed_argument_list_keeps_the_next_statement)
