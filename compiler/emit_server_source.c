@@ -253,10 +253,23 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
         return;
     }
     bool scalar = mg_em_field_decl(t, MG_EM_SERVER).dims == 0;
-    if (a->in_reply)
-        snprintf(buf, n, "%sOutP->%s", scalar ? "&" : "", f->name);
-    else
-        req_field(buf, n, f);
+    /* An array is laid out with the C type of its nearest named element, while a
+     * named array type may be declared in C over other elements (a C array of range
+     * structs for a .defs array of offsets): then it is handed over untyped; the
+     * header asserts the sizes agree. */
+    const char *cast = "";
+    if (!scalar && !t->string && mg_em_own_ctype(t, MG_EM_SERVER)) {
+        const char *elem = t->element ? mg_em_own_ctype(t->element, MG_EM_SERVER) : NULL;
+        if (!t->var_array || !elem || strcmp(elem, mg_em_field_decl(t, MG_EM_SERVER).ctype) != 0)
+            cast = "(void *)";
+    }
+    if (a->in_reply) {
+        snprintf(buf, n, "%s%sOutP->%s", cast, scalar ? "&" : "", f->name);
+    } else {
+        char fe[400];
+        req_field(fe, sizeof fe, f);
+        snprintf(buf, n, "%s%s", cast, fe);
+    }
 }
 
 /* Locals for arguments that do not live in the messages as the routine sees them:
@@ -360,7 +373,16 @@ static void out_presets(struct srv *s)
             }
         } else if (f->kind == MG_FIELD_COUNT && a->role == MG_ROLE_COUNT) {
             const struct mg_type *pt = a->parent->type;
-            mg_cw_line(w, "OutP->%s = %" PRIu32 ";", f->name, pt->kpd_count > 1 ? pt->kpd_count : 0);
+            /* an inout array's count reaches the routine as the client sent it */
+            const struct mg_msg_field *inf =
+                a->parent->in_request ? mg_em_find_field(&rt->request, a, MG_FIELD_COUNT) : NULL;
+            if (inf) {
+                char ie[256];
+                req_field(ie, sizeof ie, inf);
+                mg_cw_line(w, "OutP->%s = %s;", f->name, ie);
+            } else {
+                mg_cw_line(w, "OutP->%s = %" PRIu32 ";", f->name, pt->kpd_count > 1 ? pt->kpd_count : 0);
+            }
         } else if (f->kind == MG_FIELD_DATA && a->in_request && !a->type->outtran) {
             const struct mg_msg_field *inf = mg_em_find_field(&rt->request, a, MG_FIELD_DATA);
             if (!inf)

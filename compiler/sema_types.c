@@ -267,7 +267,11 @@ static const struct mg_type *resolve_array(struct mg_sema *s, const struct mg_ty
         mg_error(s->diag, ts->loc, "an array of native C types cannot be sent");
         return NULL;
     }
-    t->count_multiplier = old->is_struct || old->string ? (uint32_t)old->number : 1;
+    /* counts are in elements of the array: a struct, a string or a fixed inline array
+     * element is several base elements (an array of ports stays one per port) */
+    bool counted_whole = old->is_struct || old->string ||
+                         (old->wire == MG_WIRE_INLINE && !old->var_array && old->number > 1);
+    t->count_multiplier = counted_whole ? (uint32_t)old->number : 1;
     if (old->wire == MG_WIRE_OOL || old->wire == MG_WIRE_OOL_PORTS) {
         /* an array of out-of-line regions: one descriptor each */
         if (bound != MG_BOUND_FIXED || old->kpd_count != 1) {

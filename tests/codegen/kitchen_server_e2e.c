@@ -331,3 +331,33 @@ kern_return_t do_padded(mach_port_t server, tiny_t n, bytes3_t b, int x, tiny_t 
     *y = x + 1;
     return KERN_SUCCESS;
 }
+
+kern_return_t do_spans(mach_port_t server, span_list_t list, mach_msg_type_number_t listCnt,
+                       span_block_t block, int64_t *total)
+{
+    (void)server;
+    int64_t t = 0;
+    for (mach_msg_type_number_t i = 0; i < listCnt; i++)
+        t += list[i].hi - list[i].lo;
+    for (int i = 0; i < 4; i++)
+        t += 1000 * (block[i].hi - block[i].lo);
+    *total = t;
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_reshape(mach_port_t server, vm_offset_t *blob, mach_msg_type_number_t *blobCnt)
+{
+    (void)server;
+    mach_msg_type_number_t n = *blobCnt;
+    vm_address_t out = 0;
+    if (vm_allocate(mach_task_self(), &out, 2 * (vm_size_t)n + 1, VM_FLAGS_ANYWHERE) != KERN_SUCCESS)
+        return KERN_RESOURCE_SHORTAGE;
+    const unsigned char *in = (const void *)*blob;
+    unsigned char *o = (void *)out;
+    for (mach_msg_type_number_t i = 0; i < n; i++)
+        o[i] = o[2 * n - 1 - i] = in[i];
+    release(*blob, n); /* success: the received region is ours to free */
+    *blob = out;       /* dealloc: unmapped from us once the reply is sent */
+    *blobCnt = 2 * n;
+    return KERN_SUCCESS;
+}

@@ -333,3 +333,37 @@ kern_return_t do_padded(mach_port_t server, tiny_t n, bytes3_t b, int x, tiny_t 
     *y = x + 1;
     return KERN_SUCCESS;
 }
+
+kern_return_t do_spans(mach_port_t server, span_list_t list, mach_msg_type_number_t listCnt,
+                       span_block_t block, int64_t *total)
+{
+    (void)server;
+    klog.calls++;
+    klog.counts[0] = listCnt;
+    int64_t t = 0;
+    for (mach_msg_type_number_t i = 0; i < listCnt; i++)
+        t += list[i].hi - list[i].lo;
+    for (int i = 0; i < 4; i++)
+        t += 1000 * (block[i].hi - block[i].lo);
+    *total = t;
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_reshape(mach_port_t server, vm_offset_t *blob, mach_msg_type_number_t *blobCnt)
+{
+    (void)server;
+    klog.calls++;
+    /* the received region is ours; the reply carries a new one twice as long */
+    const unsigned char *in = (const void *)*blob;
+    mach_msg_type_number_t n = *blobCnt;
+    unsigned char *out = malloc(2 * (size_t)n + 1);
+    if (!out)
+        return KERN_RESOURCE_SHORTAGE;
+    for (mach_msg_type_number_t i = 0; i < n; i++)
+        out[i] = out[2 * n - 1 - i] = in[i];
+    klog.counts[0] = n;
+    free(*(void **)blob);
+    *blob = (vm_offset_t)out;
+    *blobCnt = 2 * n;
+    return KERN_SUCCESS;
+}

@@ -293,6 +293,28 @@ Test(e2e, ool_memory)
     cr_assert_eq(errno, ENOMEM);
 }
 
+Test(e2e, xnu_shapes)
+{
+    /* arrays the .defs declares over integers and C over structs */
+    span_t list[2] = {{1, 5}, {100, 300}};
+    span_block_t block = {{0, 1}, {0, 1}, {0, 1}, {0, 2}};
+    int64_t total = 0;
+    cr_assert_eq(spans(svc, list, 2, block, &total), KERN_SUCCESS);
+    cr_assert_eq(total, 4 + 200 + 1000 * 5);
+    /* an out-of-line region and its count both ways */
+    vm_address_t r = 0;
+    cr_assert_eq(vm_allocate(mach_task_self(), &r, 4096, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+    memcpy((void *)r, "xyz", 3);
+    vm_offset_t blob = r;
+    mach_msg_type_number_t blobCnt = 3;
+    cr_assert_eq(reshape(svc, &blob, &blobCnt), KERN_SUCCESS);
+    cr_assert_eq(blobCnt, 6);
+    cr_assert_arr_eq((const void *)blob, "xyzzyx", 6);
+    cr_assert_eq(vm_deallocate(mach_task_self(), blob, blobCnt), KERN_SUCCESS);
+    unsigned char vec; /* sent with dealloc: gone from the client */
+    cr_assert_eq(mincore((void *)r, 4096, &vec), -1);
+}
+
 Test(e2e, server_death_during_an_rpc)
 {
     /* the reply right dies with the server: the client gets MIG_SERVER_DIED */

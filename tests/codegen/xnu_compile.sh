@@ -33,6 +33,25 @@ for dir in $("$cc" -xc -E -v /dev/null 2>&1 | sed -n '/#include <...>/,/End of s
     isolate="$isolate -isystem $copy"
 done
 
+# Headers of the projects owning some interfaces (device/, UserNotification/, gssd/,
+# lockd/, kern/, servers/) come from the XNU tree, searched after everything else, as
+# a Darwin SDK provides them; System/ (private framework headers) maps the same way.
+# The Mach API itself (mach/, mach_debug/) must never come from there: checked below.
+fw="$out/.frameworks"
+rm -rf "$fw"
+mkdir -p "$fw/System"
+ln -s "$rtinc/mach" "$fw/System/mach"
+ln -s "$xnu/osfmk/gssd" "$fw/System/gssd"
+# Those project headers also lean on two things of Darwin's libc headers that glibc
+# lacks: <sys/appleapiopts.h> (API-visibility markers, nothing here needs them) and
+# the __options_decl/__enum_decl macros of <sys/cdefs.h>.
+mkdir -p "$fw/sys"
+: > "$fw/sys/appleapiopts.h"
+printf '%s\n' '#define __options_decl(name, type, ...) typedef type name; enum __VA_ARGS__' \
+    '#define __enum_decl(name, type, ...) typedef type name; enum __VA_ARGS__' > "$fw/darwin_cdefs.h"
+projects="-idirafter $xnu/osfmk -idirafter $xnu/libsyscall/mach -idirafter $fw -include $fw/darwin_cdefs.h"
+
+forbidden="^\\.+ (/usr/include/.*/(mach|mach_debug|device)/|$xnu/osfmk/(mach|mach_debug)/)"
 ok=0 fail=0
 for defs in $(find "$xnu" -name '*.defs' | sort); do
     grep -qi '^[[:space:]]*subsystem' "$defs" || continue # type-only .defs
@@ -49,12 +68,13 @@ for defs in $(find "$xnu" -name '*.defs' | sort); do
     for part in User Server; do
         # shellcheck disable=SC2086 # $isolate is a list of options
         if "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -D__MACH30__ \
-            -nostdinc $isolate -I"$d" -I"$rtinc" -H "$d/$name$part.c" > "$d/cc$part.log" 2>&1 &&
-            ! grep -qE '^\.+ /usr/include/.*/(mach|mach_debug|device)/' "$d/cc$part.log"; then
+            -nostdinc $isolate -I"$d" -I"$rtinc" $projects -idirafter "$(dirname "$defs")" \
+            -H "$d/$name$part.c" > "$d/cc$part.log" 2>&1 &&
+            ! grep -qE "$forbidden" "$d/cc$part.log"; then
             echo "OK $name$part"
             ok=$((ok + 1))
         else
-            why=$(grep -m1 -E 'error:|^\.+ /usr/include/.*/(mach|mach_debug|device)/' "$d/cc$part.log")
+            why=$(grep -m1 -E "error:|$forbidden" "$d/cc$part.log")
             echo "CC-FAIL $name$part: $why"
             fail=$((fail + 1))
         fi

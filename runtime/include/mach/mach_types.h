@@ -163,4 +163,16 @@ typedef mach_vm_offset_t *emulation_vector_t;
 typedef char *user_subsystem_t;
 typedef char *labelstr_t;
 
+/* Path buffers of the namespace-handler interface; too large for the stack. */
+typedef char vfs_path_t[4096];
+typedef char nspace_path_t[8192];
+typedef char nspace_name_t[8192];
+
+/* Names a server stub uses for .defs types that only say how the client sees them
+ * (cusertype): Darwin defines them only inside the kernel, where the server runs.
+ * Here they are ports, so a user-space server of those interfaces compiles too. */
+typedef mach_port_t thread_act_consume_ref_t;
+typedef mach_port_t semaphore_consume_ref_t;
+typedef mach_port_t mem_entry_name_port_move_send_t;
+
 #endif

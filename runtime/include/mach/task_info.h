@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <mach/machine/vm_types.h>
+#include <mach/policy.h>
 #include <mach/vm_statistics.h>
 
 typedef natural_t task_flavor_t;

@@ -27,8 +27,15 @@ struct vm_read_entry {
     vm_address_t address;
     vm_size_t size;
 };
+/* Kernel-internal on Darwin (the 32-bit legacy calls); named here so a
+ * user-space build of vm32_map's stubs compiles. */
+struct vm32_read_entry {
+    vm32_address_t address;
+    vm32_size_t size;
+};
 #define VM_MAP_ENTRY_MAX (256)
 typedef struct mach_vm_read_entry mach_vm_read_entry_t[VM_MAP_ENTRY_MAX];
 typedef struct vm_read_entry vm_read_entry_t[VM_MAP_ENTRY_MAX];
+typedef struct vm32_read_entry vm32_read_entry_t[VM_MAP_ENTRY_MAX];
 
 #endif

@@ -22,4 +22,18 @@ typedef mach_port_t vm_map_inspect_t;
 #define VM_MAP_INSPECT_NULL ((vm_map_inspect_t)0)
 #define VM_MAP_READ_NULL    ((vm_map_read_t)0)
 
+/* mach_vm_range_create: address ranges and the flavor of their recipes. */
+typedef struct mach_vm_range {
+    mach_vm_offset_t min_address;
+    mach_vm_offset_t max_address;
+} *mach_vm_range_t;
+
+typedef uint32_t mach_vm_range_flavor_t;
+enum {
+    MACH_VM_RANGE_FLAVOR_INVALID,
+    MACH_VM_RANGE_FLAVOR_V1,
+};
+#define MACH_VM_RANGE_FLAVOR_DEFAULT MACH_VM_RANGE_FLAVOR_V1
+typedef uint8_t *mach_vm_range_recipes_raw_t;
+
 #endif

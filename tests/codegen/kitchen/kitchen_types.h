@@ -21,6 +21,13 @@ typedef mach_port_t port_pair_t[2];
 typedef mach_port_t *handler_array_t;
 typedef int *mask_array_t;
 
+/* Declared over structs in C, over integers in the .defs (sizes asserted). */
+typedef struct {
+    int64_t lo, hi;
+} span_t;
+typedef span_t *span_list_t;
+typedef span_t span_block_t[4];
+
 typedef int celsius_t;
 
 /* Server-side representation of celsius_t (intran/outtran of an inline value). */
