@@ -221,6 +221,24 @@ static int connect_task(struct mgr_conn *c)
 	return -ECONNREFUSED;
 }
 
+int mgr_open_task_fd(void)
+{
+	/* A private connection for callers that post a call and collect its
+	 * reply later (readiness watches); it joins this process's task. */
+	struct mgr_conn c;
+	int rc;
+
+	pthread_once(&g_once, init_once);
+	memset(&c, 0, sizeof c);
+	c.fd = -1;
+	c.rx = malloc(RX_CAP);
+	if (!c.rx)
+		return -ENOMEM;
+	rc = connect_task(&c);
+	free(c.rx);
+	return rc ? rc : c.fd;
+}
+
 int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, const int *fds,
              unsigned nfds, struct mgr_reply *out)
 {

@@ -20,6 +20,10 @@ struct mgr_reply {
 int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt,
              const int *fds, unsigned nfds, struct mgr_reply *out);
 
+/* A new connection bound to this process's task, owned by the caller (not
+ * tracked for fork). Returns the fd or -errno. */
+int mgr_open_task_fd(void);
+
 /* Largest frame this process may send: MGW_MAX_FRAME, or less when the
  * system capped the socket buffers (net.core.wmem_max). */
 size_t mgr_frame_limit(void);

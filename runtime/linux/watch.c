@@ -1,0 +1,56 @@
+/* Readiness watches (watch.h). */
+#include "watch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "wire.h"
+
+int mgl_watch_open(void)
+{
+	return mgr_open_task_fd();
+}
+
+int mgl_watch_arm(int fd, mach_port_name_t name)
+{
+	struct mgw_hdr h;
+	struct mgw_msg m;
+	struct iovec iov = { &m, sizeof m };
+
+	memset(&h, 0, sizeof h);
+	memset(&m, 0, sizeof m);
+	h.op = MGW_OP_MSG;
+	m.option = (uint32_t)(MACH_RCV_MSG | MACH_RCV_LARGE);
+	m.rcv_size = 0;
+	m.rcv_name = name;
+	return mgw_send(fd, &h, &iov, 1, NULL, 0);
+}
+
+int mgl_watch_ack(int fd)
+{
+	/* The answer is a bare header at most; a small buffer suffices. */
+	unsigned char buf[sizeof(struct mgw_hdr) + sizeof(struct mgw_msg) + 256];
+	int fds[MGW_MAX_FDS];
+	unsigned nfds = 0;
+	size_t len = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	int n = poll(&p, 1, 0);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if (p.revents & (POLLHUP | POLLERR) && !(p.revents & POLLIN))
+		return -EPIPE;
+	int rc = mgw_recv(fd, buf, sizeof buf, &len, fds, &nfds);
+	for (unsigned i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (rc)
+		return rc;
+	if (len < sizeof(struct mgw_hdr))
+		return -EPROTO;
+	return 1;
+}

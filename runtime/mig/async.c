@@ -1,0 +1,350 @@
+/* The asynchronous call object (machgen/async.h).
+ *
+ * Slots hold the pending calls; each slot keeps a reply port (a receive right
+ * in the object's port set, its context = slot index + 1), so a reply is found
+ * by the context in its trailer with no lookup table. A port whose call
+ * completed with a reply (or the send-once notification) is reused by the
+ * next call on that slot; after a timeout or a cancellation the reply right is
+ * still out there, so the port is destroyed instead and a late reply dies with
+ * it. */
+#include <machgen/async.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "platform.h"
+#if !defined(__APPLE__)
+#include "linux/watch.h"
+#endif
+
+struct async_slot {
+	mach_port_t port;      /* MACH_PORT_NULL until first needed */
+	uint32_t gen;          /* bumped per call, so stale ids miss */
+	bool live;
+	uint64_t deadline_ns;  /* 0 = none */
+	machgen_async_handler_t handler;
+	void (*user_fn)(void);
+	void *user_ctx;
+	uint32_t next_free;    /* free list link, UINT32_MAX ends it */
+};
+
+struct machgen_async {
+	mach_port_t pset;
+	struct async_slot *slots;
+	uint32_t nslots, cap, free_head, npending;
+	mach_msg_header_t *buf; /* receive buffer, grown on MACH_RCV_TOO_LARGE */
+	mach_msg_size_t buf_size;
+	bool in_dispatch;
+	int fd;                /* Linux readiness watch, -1 without */
+	bool armed;            /* a watch receive is posted on fd */
+};
+
+#define NO_SLOT UINT32_MAX
+#define RCV_OPTIONS \
+	(MACH_RCV_MSG | MACH_RCV_TIMEOUT | MACH_RCV_LARGE | \
+	 MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) | \
+	 MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_CTX))
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void destroy_port(mach_port_t *p)
+{
+	if (*p != MACH_PORT_NULL)
+		(void)mach_port_mod_refs(mach_task_self(), *p, MACH_PORT_RIGHT_RECEIVE, -1);
+	*p = MACH_PORT_NULL;
+}
+
+static void rearm(machgen_async_t *a)
+{
+#if !defined(__APPLE__)
+	if (a->fd >= 0 && !a->armed) {
+		if (mgl_watch_arm(a->fd, a->pset) == 0)
+			a->armed = true;
+	}
+#else
+	(void)a;
+#endif
+}
+
+kern_return_t machgen_async_create(machgen_async_t **out)
+{
+	machgen_async_t *a = calloc(1, sizeof *a);
+	kern_return_t kr;
+
+	*out = NULL;
+	if (!a)
+		return KERN_RESOURCE_SHORTAGE;
+	a->fd = -1;
+	a->free_head = NO_SLOT;
+	a->buf_size = 4096;
+	a->buf = malloc(a->buf_size);
+	if (!a->buf) {
+		free(a);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	kr = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_PORT_SET, &a->pset);
+	if (kr != KERN_SUCCESS) {
+		free(a->buf);
+		free(a);
+		return kr;
+	}
+#if !defined(__APPLE__)
+	a->fd = mgl_watch_open();
+	if (a->fd < 0)
+		a->fd = -1;
+	rearm(a);
+#endif
+	*out = a;
+	return KERN_SUCCESS;
+}
+
+static void complete(machgen_async_t *a, uint32_t i, kern_return_t status,
+                     mach_msg_header_t *msg, mach_msg_size_t size)
+{
+	struct async_slot *s = &a->slots[i];
+	struct machgen_async_completion c = {
+		.status = status, .msg = msg, .size = size,
+		.id = ((uint64_t)s->gen << 32) | i,
+		.user_fn = s->user_fn, .user_ctx = s->user_ctx,
+	};
+	machgen_async_handler_t h = s->handler;
+	/* The slot is free before the handler runs: it may start calls at once. */
+	s->live = false;
+	s->handler = NULL;
+	s->next_free = a->free_head;
+	a->free_head = i;
+	a->npending--;
+	h(&c);
+}
+
+void machgen_async_destroy(machgen_async_t *a)
+{
+	if (!a)
+		return;
+	for (uint32_t i = 0; i < a->nslots; i++)
+		if (a->slots[i].live) {
+			destroy_port(&a->slots[i].port);
+			complete(a, i, MACHGEN_ASYNC_CANCELLED, NULL, 0);
+		}
+	for (uint32_t i = 0; i < a->nslots; i++)
+		destroy_port(&a->slots[i].port);
+	if (a->fd >= 0)
+		close(a->fd); /* the broker drops the posted watch with the connection */
+	if (a->pset != MACH_PORT_NULL)
+		(void)mach_port_mod_refs(mach_task_self(), a->pset, MACH_PORT_RIGHT_PORT_SET, -1);
+	free(a->slots);
+	free(a->buf);
+	free(a);
+}
+
+int machgen_async_fd(machgen_async_t *a) { return a->fd; }
+mach_port_t machgen_async_port_set(machgen_async_t *a) { return a->pset; }
+uint32_t machgen_async_pending(machgen_async_t *a) { return a->npending; }
+
+int machgen_async_next_timeout_ms(machgen_async_t *a)
+{
+	uint64_t first = 0;
+	for (uint32_t i = 0; i < a->nslots; i++) {
+		const struct async_slot *s = &a->slots[i];
+		if (s->live && s->deadline_ns && (!first || s->deadline_ns < first))
+			first = s->deadline_ns;
+	}
+	if (!first)
+		return -1;
+	uint64_t now = now_ns();
+	if (first <= now)
+		return 0;
+	uint64_t ms = (first - now + 999999u) / 1000000u;
+	return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/* A free slot with a reply port in the port set, or NO_SLOT. */
+static uint32_t take_slot(machgen_async_t *a, kern_return_t *kr)
+{
+	uint32_t i = a->free_head;
+	*kr = KERN_SUCCESS;
+	if (i == NO_SLOT) {
+		if (a->nslots == a->cap) {
+			uint32_t cap = a->cap ? a->cap * 2 : 16;
+			struct async_slot *n = realloc(a->slots, cap * sizeof *n);
+			if (!n) {
+				*kr = KERN_RESOURCE_SHORTAGE;
+				return NO_SLOT;
+			}
+			a->slots = n;
+			a->cap = cap;
+		}
+		i = a->nslots++;
+		memset(&a->slots[i], 0, sizeof a->slots[i]);
+	} else {
+		a->free_head = a->slots[i].next_free;
+	}
+	struct async_slot *s = &a->slots[i];
+	s->next_free = NO_SLOT;
+	if (s->port == MACH_PORT_NULL) {
+		mach_port_t p;
+		*kr = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p);
+		if (*kr == KERN_SUCCESS) {
+			*kr = mach_port_move_member(mach_task_self(), p, a->pset);
+			if (*kr == KERN_SUCCESS)
+				*kr = mach_port_set_context(mach_task_self(), p, (mach_port_context_t)i + 1);
+			if (*kr != KERN_SUCCESS)
+				destroy_port(&p);
+			s->port = p;
+		}
+		if (*kr != KERN_SUCCESS) {
+			s->next_free = a->free_head;
+			a->free_head = i;
+			return NO_SLOT;
+		}
+	}
+	return i;
+}
+
+kern_return_t machgen_async_start(machgen_async_t *a, mach_msg_header_t *msg,
+                                  mach_msg_option_t options, mach_msg_timeout_t send_timeout,
+                                  uint32_t timeout_ms, machgen_async_handler_t handler,
+                                  void (*user_fn)(void), void *user_ctx,
+                                  machgen_async_id_t *id)
+{
+	kern_return_t kr;
+	uint32_t i = take_slot(a, &kr);
+	if (i == NO_SLOT)
+		return kr;
+	struct async_slot *s = &a->slots[i];
+	msg->msgh_local_port = s->port;
+	msg->msgh_bits = (msg->msgh_bits & ~(mach_msg_bits_t)0xff00u) |
+	                 MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	mach_msg_return_t mr = mach_msg(msg, MACH_SEND_MSG | options, msg->msgh_size, 0,
+	                                MACH_PORT_NULL, send_timeout, MACH_PORT_NULL);
+	if (mr != MACH_MSG_SUCCESS) {
+		/* A request that never left made no reply right; after anything
+		 * else one may exist, so the port goes. */
+		if (mr != MACH_SEND_INVALID_DATA && mr != MACH_SEND_INVALID_DEST &&
+		    mr != MACH_SEND_INVALID_HEADER)
+			destroy_port(&s->port);
+		s->next_free = a->free_head;
+		a->free_head = i;
+		return mr;
+	}
+	s->gen++;
+	s->live = true;
+	s->deadline_ns = timeout_ms ? now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
+	s->handler = handler;
+	s->user_fn = user_fn;
+	s->user_ctx = user_ctx;
+	a->npending++;
+	if (id)
+		*id = ((uint64_t)s->gen << 32) | i;
+	return KERN_SUCCESS;
+}
+
+static uint32_t slot_of(machgen_async_t *a, machgen_async_id_t id)
+{
+	uint32_t i = (uint32_t)id;
+	if (i >= a->nslots || !a->slots[i].live || a->slots[i].gen != (uint32_t)(id >> 32))
+		return NO_SLOT;
+	return i;
+}
+
+kern_return_t machgen_async_cancel(machgen_async_t *a, machgen_async_id_t id)
+{
+	uint32_t i = slot_of(a, id);
+	if (i == NO_SLOT)
+		return KERN_INVALID_NAME;
+	destroy_port(&a->slots[i].port);
+	complete(a, i, MACHGEN_ASYNC_CANCELLED, NULL, 0);
+	return KERN_SUCCESS;
+}
+
+/* The object's ports are gone (the broker died): every pending call fails. */
+static int fail_all(machgen_async_t *a)
+{
+	int n = 0;
+	for (uint32_t i = 0; i < a->nslots; i++) {
+		a->slots[i].port = MACH_PORT_NULL;
+		if (a->slots[i].live) {
+			complete(a, i, MIG_SERVER_DIED, NULL, 0);
+			n++;
+		}
+	}
+	return n;
+}
+
+int machgen_async_dispatch(machgen_async_t *a)
+{
+	int n = 0;
+	if (a->in_dispatch)
+		return -1;
+	a->in_dispatch = true;
+#if !defined(__APPLE__)
+	if (a->fd >= 0 && a->armed) {
+		int r = mgl_watch_ack(a->fd);
+		if (r == 1)
+			a->armed = false;
+		else if (r < 0) {
+			close(a->fd);
+			a->fd = -1;
+			a->armed = false;
+		}
+	}
+#endif
+	for (;;) {
+		mach_msg_return_t mr = mach_msg(a->buf, RCV_OPTIONS, 0, a->buf_size, a->pset, 0,
+		                                MACH_PORT_NULL);
+		if (mr == MACH_RCV_TOO_LARGE) {
+			mach_msg_size_t need = a->buf->msgh_size + MAX_TRAILER_SIZE;
+			mach_msg_header_t *nb = need > a->buf_size ? malloc(need) : NULL;
+			if (!nb)
+				break; /* stays queued; a later dispatch retries */
+			free(a->buf);
+			a->buf = nb;
+			a->buf_size = need;
+			continue;
+		}
+		if (mr == MACH_RCV_TIMED_OUT)
+			break;
+		if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED) {
+			n += fail_all(a);
+			break;
+		}
+		if (mr != MACH_MSG_SUCCESS)
+			break;
+		mach_msg_size_t size = round_msg(a->buf->msgh_size);
+		const mach_msg_context_trailer_t *t =
+			(const mach_msg_context_trailer_t *)(const void *)((char *)a->buf + size);
+		uint32_t i = (uint32_t)(t->msgh_context - 1);
+		if (i >= a->nslots || !a->slots[i].live ||
+		    a->slots[i].port != a->buf->msgh_local_port) {
+			mach_msg_destroy(a->buf); /* not a reply to a pending call */
+			continue;
+		}
+		complete(a, i, KERN_SUCCESS, a->buf, size + t->msgh_trailer_size);
+		n++;
+	}
+	uint64_t now = 0;
+	for (uint32_t i = 0; i < a->nslots; i++) {
+		struct async_slot *s = &a->slots[i];
+		if (!s->live || !s->deadline_ns)
+			continue;
+		if (!now)
+			now = now_ns();
+		if (s->deadline_ns > now)
+			continue;
+		destroy_port(&s->port);
+		complete(a, i, MACHGEN_ASYNC_TIMED_OUT, NULL, 0);
+		n++;
+	}
+	rearm(a);
+	a->in_dispatch = false;
+	return n;
+}

@@ -1,0 +1,322 @@
+/* The async call object (machgen/async.h) against a forked server through the
+ * Linux backend: replies in any order, server death, timeouts, cancellation,
+ * destroy with calls pending, and the readiness fd driven by poll(). */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <machgen/async.h>
+
+#include "helpers.h"
+
+TestSuite(async_rt, .init = rt_private_broker, .fini = rt_stop_broker, .timeout = 60);
+
+enum { MODE_REVERSE, MODE_DIE, MODE_HOLD };
+struct server_args {
+	char name[64];
+	int mode;
+	int n;
+};
+
+/* Collects n requests, then answers them last-first with value * 2 (REVERSE),
+ * exits without answering (DIE), or holds them 600 ms and answers (HOLD). */
+static int server(void *p)
+{
+	const struct server_args *sa = p;
+	mach_port_t svc;
+	if (rt_check_in(sa->name, &svc))
+		return 10;
+	rt_simple_rcv rq[256];
+	if (sa->n > 256)
+		return 11;
+	for (int i = 0; i < sa->n; i++)
+		if (rt_recv(svc, &rq[i], 10000, 0) != MACH_MSG_SUCCESS)
+			return 12;
+	if (sa->mode == MODE_DIE)
+		return 0;
+	if (sa->mode == MODE_HOLD)
+		usleep(600 * 1000);
+	for (int i = sa->n - 1; i >= 0; i--) {
+		mach_msg_return_t mr = rt_send(rq[i].msg.head.msgh_remote_port,
+		                               MACH_MSG_TYPE_MOVE_SEND_ONCE, MACH_PORT_NULL,
+		                               rq[i].msg.head.msgh_id + 100, rq[i].msg.value * 2, 1000);
+		/* HOLD: the client destroyed the reply ports, so sends may fail */
+		if (mr != MACH_MSG_SUCCESS && sa->mode != MODE_HOLD)
+			return 13;
+	}
+	usleep(200 * 1000);
+	return 0;
+}
+
+struct result {
+	int calls;
+	kern_return_t status;
+	int32_t value;
+	mach_msg_id_t id;
+};
+
+static void on_done(const struct machgen_async_completion *c)
+{
+	struct result *r = c->user_ctx;
+	r->calls++;
+	r->status = c->status;
+	if (c->msg) {
+		r->id = c->msg->msgh_id;
+		if (c->msg->msgh_size >= sizeof(rt_simple_msg))
+			r->value = ((rt_simple_msg *)c->msg)->value;
+		mach_msg_destroy(c->msg);
+	}
+}
+
+static kern_return_t start(machgen_async_t *a, mach_port_t svc, int32_t v, uint32_t timeout_ms,
+                           struct result *r, machgen_async_id_t *id)
+{
+	rt_simple_msg m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_size = sizeof m;
+	m.head.msgh_remote_port = svc;
+	m.head.msgh_id = 500;
+	m.value = v;
+	return machgen_async_start(a, &m.head, 0, 0, timeout_ms, on_done, NULL, r, id);
+}
+
+/* Runs a poll() loop on the object's fd until nothing is pending or deadline. */
+static int drive(machgen_async_t *a, int deadline_ms)
+{
+	uint64_t end = rt_now_ms() + (uint64_t)deadline_ms;
+	int wakeups = 0;
+	while (machgen_async_pending(a) && rt_now_ms() < end) {
+		struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
+		int t = machgen_async_next_timeout_ms(a);
+		if (t < 0 || t > 200)
+			t = 200;
+		int n = poll(&p, 1, t);
+		cr_assert(n >= 0);
+		wakeups++;
+		cr_assert(machgen_async_dispatch(a) >= 0);
+	}
+	return wakeups;
+}
+
+static mach_msg_type_number_t name_count(void)
+{
+	mach_port_name_array_t names;
+	mach_port_type_array_t types;
+	mach_msg_type_number_t n = 0, tn = 0;
+	cr_assert_eq(mach_port_names(mach_task_self(), &names, &n, &types, &tn), KERN_SUCCESS);
+	vm_deallocate(mach_task_self(), (vm_address_t)names, n * sizeof names[0]);
+	vm_deallocate(mach_task_self(), (vm_address_t)types, tn * sizeof types[0]);
+	return n;
+}
+
+static pid_t spawn(struct server_args *sa, const char *tag, int mode, int n, mach_port_t *svc)
+{
+	snprintf(sa->name, sizeof sa->name, "async.%s.%d", tag, (int)getpid());
+	sa->mode = mode;
+	sa->n = n;
+	pid_t pid = rt_fork(server, sa);
+	*svc = rt_look_up_wait(sa->name);
+	cr_assert_neq(*svc, MACH_PORT_NULL);
+	return pid;
+}
+
+Test(async_rt, replies_in_reverse_order_reach_their_calls)
+{
+	enum { N = 100 };
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "rev", MODE_REVERSE, N, &svc);
+	mach_msg_type_number_t base = name_count();
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	cr_assert_geq(machgen_async_fd(a), 0);
+	static struct result r[N];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(start(a, svc, i + 1, 0, &r[i], NULL), KERN_SUCCESS);
+	cr_assert_eq(machgen_async_pending(a), N);
+	drive(a, 10000);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(r[i].calls, 1, "call %d completed %d times", i, r[i].calls);
+		cr_assert_eq(r[i].status, KERN_SUCCESS);
+		cr_assert_eq(r[i].id, 600);
+		cr_assert_eq(r[i].value, 2 * (i + 1));
+	}
+	machgen_async_destroy(a);
+	cr_assert_eq(name_count(), base, "ports left behind");
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
+
+Test(async_rt, fd_is_quiet_without_replies_and_readable_with_one)
+{
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "fd", MODE_REVERSE, 1, &svc);
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
+	cr_assert_eq(poll(&p, 1, 100), 0, "readable with nothing queued");
+	struct result r = {0};
+	cr_assert_eq(start(a, svc, 21, 0, &r, NULL), KERN_SUCCESS);
+	cr_assert_eq(poll(&p, 1, 5000), 1, "not readable after the reply");
+	cr_assert_eq(machgen_async_dispatch(a), 1);
+	cr_assert_eq(r.calls, 1);
+	cr_assert_eq(r.value, 42);
+	cr_assert_eq(poll(&p, 1, 50), 0, "still readable after dispatch");
+	machgen_async_destroy(a);
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
+
+Test(async_rt, server_death_completes_every_call_with_the_send_once_notification)
+{
+	enum { N = 20 };
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "die", MODE_DIE, N, &svc);
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	struct result r[N];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(start(a, svc, i, 0, &r[i], NULL), KERN_SUCCESS);
+	drive(a, 10000);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(r[i].calls, 1);
+		cr_assert_eq(r[i].status, KERN_SUCCESS);
+		cr_assert_eq(r[i].id, MACH_NOTIFY_SEND_ONCE);
+	}
+	machgen_async_destroy(a);
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
+
+Test(async_rt, timeouts_fire_once_and_late_replies_are_dropped)
+{
+	enum { N = 10 };
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "late", MODE_HOLD, N, &svc);
+	mach_msg_type_number_t base = name_count();
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	struct result r[N];
+	memset(r, 0, sizeof r);
+	uint64_t t0 = rt_now_ms();
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(start(a, svc, i, 150, &r[i], NULL), KERN_SUCCESS);
+	int t = machgen_async_next_timeout_ms(a);
+	cr_assert(t > 0 && t <= 150, "next timeout %d", t);
+	drive(a, 5000);
+	uint64_t took = rt_now_ms() - t0;
+	cr_assert_geq(took, 150);
+	cr_assert_lt(took, 550, "timeouts fired after %llu ms", (unsigned long long)took);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(r[i].calls, 1);
+		cr_assert_eq(r[i].status, MACHGEN_ASYNC_TIMED_OUT);
+	}
+	cr_assert_eq(machgen_async_next_timeout_ms(a), -1);
+	/* the server answers later: nothing may reach the finished calls */
+	usleep(700 * 1000);
+	struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
+	(void)poll(&p, 1, 100);
+	cr_assert_eq(machgen_async_dispatch(a), 0);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(r[i].calls, 1);
+	machgen_async_destroy(a);
+	cr_assert_eq(name_count(), base, "ports left behind");
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
+
+Test(async_rt, cancel_fires_once_and_destroy_cancels_the_rest_without_leaks)
+{
+	enum { N = 16 };
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "cancel", MODE_HOLD, N, &svc);
+	mach_msg_type_number_t base = name_count();
+	int fds = rt_fd_count();
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	struct result r[N];
+	machgen_async_id_t id[N];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(start(a, svc, i, 0, &r[i], &id[i]), KERN_SUCCESS);
+	for (int i = 0; i < N; i += 2) {
+		cr_assert_eq(machgen_async_cancel(a, id[i]), KERN_SUCCESS);
+		cr_assert_eq(r[i].calls, 1);
+		cr_assert_eq(r[i].status, MACHGEN_ASYNC_CANCELLED);
+		cr_assert_eq(machgen_async_cancel(a, id[i]), KERN_INVALID_NAME);
+	}
+	cr_assert_eq(machgen_async_pending(a), N / 2);
+	cr_assert_eq(machgen_async_dispatch(a), 0);
+	machgen_async_destroy(a);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(r[i].calls, 1, "call %d completed %d times", i, r[i].calls);
+		cr_assert_eq(r[i].status, MACHGEN_ASYNC_CANCELLED);
+	}
+	cr_assert_eq(name_count(), base, "ports left behind");
+	cr_assert_eq(rt_fd_count(), fds, "fds left behind");
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
+
+/* A handler may start the next call: a chain of 50 calls, one at a time. */
+static int chain_left;
+static mach_port_t chain_svc;
+static machgen_async_t *chain_obj;
+static struct result chain_r;
+static void on_chain(const struct machgen_async_completion *c)
+{
+	cr_assert_eq(c->status, KERN_SUCCESS);
+	if (c->msg)
+		mach_msg_destroy(c->msg);
+	if (--chain_left > 0) {
+		rt_simple_msg m;
+		memset(&m, 0, sizeof m);
+		m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+		m.head.msgh_size = sizeof m;
+		m.head.msgh_remote_port = chain_svc;
+		m.head.msgh_id = 500;
+		cr_assert_eq(machgen_async_start(chain_obj, &m.head, 0, 0, 0, on_chain, NULL, NULL, NULL),
+		             KERN_SUCCESS);
+	}
+}
+
+Test(async_rt, handlers_may_start_calls)
+{
+	struct server_args sa;
+	snprintf(sa.name, sizeof sa.name, "async.chain.%d", (int)getpid());
+	sa.mode = MODE_REVERSE;
+	sa.n = 1;
+	/* 50 one-request servers in turn would be slow; use one that answers
+	 * each request as it comes */
+	pid_t pid = fork();
+	if (pid == 0) {
+		alarm(20);
+		mach_port_t svc;
+		if (rt_check_in(sa.name, &svc))
+			_exit(10);
+		for (int i = 0; i < 50; i++) {
+			rt_simple_rcv rq;
+			if (rt_recv(svc, &rq, 10000, 0) != MACH_MSG_SUCCESS)
+				_exit(12);
+			if (rt_send(rq.msg.head.msgh_remote_port, MACH_MSG_TYPE_MOVE_SEND_ONCE,
+			            MACH_PORT_NULL, 600, 0, 1000) != MACH_MSG_SUCCESS)
+				_exit(13);
+		}
+		_exit(0);
+	}
+	chain_svc = rt_look_up_wait(sa.name);
+	cr_assert_eq(machgen_async_create(&chain_obj), KERN_SUCCESS);
+	chain_left = 51; /* the first call below only starts the chain */
+	(void)chain_r;
+	on_chain(&(struct machgen_async_completion){ .status = KERN_SUCCESS, .msg = NULL });
+	drive(chain_obj, 10000);
+	cr_assert_eq(chain_left, 0);
+	machgen_async_destroy(chain_obj);
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
