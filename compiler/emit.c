@@ -20,8 +20,6 @@ const char *mg_emit_unsupported(const struct mg_interface *itf)
                 return "arrays of out-of-line regions";
         }
     }
-    if (itf->kernel_server || itf->kernel_user)
-        return "KernelServer/KernelUser subsystems";
     return NULL;
 }
 

@@ -19,6 +19,25 @@ struct srv {
 static void fail_if(struct srv *s, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Header fields and bits of the request and reply ports as a received request holds
+ * them; a KernelServer names them through macros that also fit a kernel's view. */
+static const char *request_port_field(const struct mg_interface *itf)
+{
+    return itf->kernel_server ? "MACHGEN_REQUEST_PORT" : "msgh_local_port";
+}
+static const char *reply_port_field(const struct mg_interface *itf)
+{
+    return itf->kernel_server ? "MACHGEN_REPLY_PORT" : "msgh_remote_port";
+}
+static const char *request_bits(const struct mg_interface *itf)
+{
+    return itf->kernel_server ? "MACHGEN_REQUEST_BITS" : "MACH_MSGH_BITS_LOCAL";
+}
+static const char *reply_bits(const struct mg_interface *itf)
+{
+    return itf->kernel_server ? "MACHGEN_REPLY_BITS" : "MACH_MSGH_BITS_REMOTE";
+}
+
 #include <stdarg.h>
 static void fail_if(struct srv *s, const char *code, const char *fmt, ...)
 {
@@ -211,9 +230,9 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
     case MG_ROLE_POLY: {
         const struct mg_param *p = a->parent;
         if (p->role == MG_ROLE_REQUEST_PORT)
-            snprintf(buf, n, "MACH_MSGH_BITS_LOCAL(In0P->Head.msgh_bits)");
+            snprintf(buf, n, "%s(In0P->Head.msgh_bits)", request_bits(s->itf));
         else if (p->role == MG_ROLE_REPLY_PORT)
-            snprintf(buf, n, "MACH_MSGH_BITS_REMOTE(In0P->Head.msgh_bits)");
+            snprintf(buf, n, "%s(In0P->Head.msgh_bits)", reply_bits(s->itf));
         else if (p->in_reply)
             snprintf(buf, n, "&arg_%s", a->name);
         else
@@ -290,8 +309,10 @@ static void declare_locals(struct srv *s)
         switch (a->role) {
         case MG_ROLE_REQUEST_PORT:
         case MG_ROLE_REPLY_PORT: {
-            const char *hdr = a->role == MG_ROLE_REQUEST_PORT ? "In0P->Head.msgh_local_port"
-                                                              : "In0P->Head.msgh_remote_port";
+            char hdr[64];
+            snprintf(hdr, sizeof hdr, "In0P->Head.%s",
+                     a->role == MG_ROLE_REQUEST_PORT ? request_port_field(s->itf)
+                                                     : reply_port_field(s->itf));
             if (t->intran)
                 mg_cw_line(w, "%s%sarg_%s = %s(%s);", vt, sp, a->name, t->intran, hdr);
             else
@@ -677,8 +698,8 @@ static void demux(struct mg_cw *w, const struct mg_interface *itf)
     mg_cw_line(w, "mig_routine_t routine;");
     mg_cw_blank(w);
     mg_cw_line(w, "/* the reply goes back with the right the request brought */");
-    mg_cw_line(w, "OutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(InHeadP->msgh_bits), 0);");
-    mg_cw_line(w, "OutHeadP->msgh_remote_port = InHeadP->msgh_remote_port;");
+    mg_cw_line(w, "OutHeadP->msgh_bits = MACH_MSGH_BITS(%s(InHeadP->msgh_bits), 0);", reply_bits(itf));
+    mg_cw_line(w, "OutHeadP->msgh_remote_port = InHeadP->%s;", reply_port_field(itf));
     mg_cw_line(w, "OutHeadP->msgh_size = (mach_msg_size_t)sizeof(mig_reply_error_t);");
     mg_cw_line(w, "OutHeadP->msgh_local_port = MACH_PORT_NULL;");
     mg_cw_line(w, "OutHeadP->msgh_id = InHeadP->msgh_id + 100;");
@@ -728,6 +749,23 @@ void mg_emit_server_source(FILE *fp, const struct mg_interface *itf, const char 
         mg_cw_blank(&w);
         mg_em_message_types(&w, itf, MG_EM_SERVER);
         mg_em_message_unions(&w, itf, MG_EM_SERVER);
+    }
+    if (itf->kernel_server) {
+        mg_cw_blank(&w);
+        mg_cw_line(&w, "/* KernelServer: inside a kernel (__MigKernelSpecificCode nonzero) a request");
+        mg_cw_line(&w, " * reaches the server with its header not yet turned around for the receiver:");
+        mg_cw_line(&w, " * the request port is the remote one and the reply port the local one. */");
+        mg_cw_line(&w, "#if defined(__MigKernelSpecificCode) && __MigKernelSpecificCode");
+        mg_cw_line(&w, "#define MACHGEN_REQUEST_PORT msgh_remote_port");
+        mg_cw_line(&w, "#define MACHGEN_REQUEST_BITS(bits) MACH_MSGH_BITS_REMOTE(bits)");
+        mg_cw_line(&w, "#define MACHGEN_REPLY_PORT msgh_local_port");
+        mg_cw_line(&w, "#define MACHGEN_REPLY_BITS(bits) MACH_MSGH_BITS_LOCAL(bits)");
+        mg_cw_line(&w, "#else");
+        mg_cw_line(&w, "#define MACHGEN_REQUEST_PORT msgh_local_port");
+        mg_cw_line(&w, "#define MACHGEN_REQUEST_BITS(bits) MACH_MSGH_BITS_LOCAL(bits)");
+        mg_cw_line(&w, "#define MACHGEN_REPLY_PORT msgh_remote_port");
+        mg_cw_line(&w, "#define MACHGEN_REPLY_BITS(bits) MACH_MSGH_BITS_REMOTE(bits)");
+        mg_cw_line(&w, "#endif");
     }
     bool any = false;
     for (uint32_t i = 0; i < itf->nroutines; i++)

@@ -15,6 +15,13 @@ struct usr {
     const struct mg_routine *rt;
 };
 
+/* How a message this client holds is destroyed: a KernelUser client inside a kernel
+ * uses the kernel's own function (see mg_emit_user_source). */
+static const char *destroy_fn(const struct usr *u)
+{
+    return u->itf->kernel_user ? "MACHGEN_MSG_DESTROY" : "mach_msg_destroy";
+}
+
 /* A field through the pointer of its segment (segment 0: InP / Out0P). */
 static void seg_field(char *buf, size_t n, const char *base, const struct mg_msg_field *f)
 {
@@ -274,11 +281,11 @@ static void consume_on_send_error(struct usr *u)
     case MG_CONSUME_NONE: break;
     case MG_CONSUME_TIMEOUT:
         mg_cw_line(w, "if (msg_result == MACH_SEND_TIMED_OUT)");
-        mg_cw_line(w, "\tmach_msg_destroy(&InP->Head);");
+        mg_cw_line(w, "\t%s(&InP->Head);", destroy_fn(u));
         break;
     case MG_CONSUME_ANY:
         mg_cw_line(w, "if (msg_result == MACH_SEND_TIMED_OUT || msg_result == MACH_SEND_INVALID_DEST)");
-        mg_cw_line(w, "\tmach_msg_destroy(&InP->Head);");
+        mg_cw_line(w, "\t%s(&InP->Head);", destroy_fn(u));
         break;
     }
 }
@@ -298,7 +305,7 @@ static void check_reply(struct usr *u)
     struct mg_cw *w = u->w;
     mg_cw_open(w, "if (Out0P->Head.msgh_id != %" PRId32 ")", rt->reply_id);
     mg_cw_line(w, "const mach_msg_id_t id = Out0P->Head.msgh_id;");
-    mg_cw_line(w, "mach_msg_destroy(&Out0P->Head);");
+    mg_cw_line(w, "%s(&Out0P->Head);", destroy_fn(u));
     mg_cw_line(w, "return id == MACH_NOTIFY_SEND_ONCE ? MIG_SERVER_DIED : MIG_REPLY_MISMATCH;");
     mg_cw_end(w);
     mg_cw_line(w, "msgh_size = Out0P->Head.msgh_size;");
@@ -618,18 +625,34 @@ static void user_stub(struct usr *u)
 
     char opts[512];
     options_expr(opts, sizeof opts, rt, rpc);
+    const bool kernel = u->itf->kernel_user;
     if (!rpc) {
+        if (kernel) {
+            mg_cw_raw(w, "#if defined(__MigKernelSpecificCode) && __MigKernelSpecificCode\n");
+            mg_cw_line(w, "msg_result = mach_msg_send_from_kernel(&InP->Head, InP->Head.msgh_size);");
+            mg_cw_raw(w, "#else\n");
+        }
         mg_cw_line(w, "msg_result = mach_msg(&InP->Head, %s, InP->Head.msgh_size, 0, "
                       "MACH_PORT_NULL, %s, MACH_PORT_NULL);", opts, timeout_expr(rt));
+        if (kernel)
+            mg_cw_raw(w, "#endif\n");
         consume_on_send_error(u);
         mg_cw_line(w, "return msg_result;");
         mg_cw_end(w);
         mg_cw_blank(w);
         return;
     }
+    if (kernel) {
+        mg_cw_raw(w, "#if defined(__MigKernelSpecificCode) && __MigKernelSpecificCode\n");
+        mg_cw_line(w, "msg_result = mach_msg_rpc_from_kernel(&InP->Head, InP->Head.msgh_size, "
+                      "(mach_msg_size_t)sizeof(Reply));");
+        mg_cw_raw(w, "#else\n");
+    }
     mg_cw_line(w, "msg_result = mach_msg(&InP->Head, %s, InP->Head.msgh_size, "
                   "(mach_msg_size_t)sizeof(Mess), %s, %s, MACH_PORT_NULL);",
                opts, reply_name, timeout_expr(rt));
+    if (kernel)
+        mg_cw_raw(w, "#endif\n");
     mg_cw_open(w, "if (msg_result != MACH_MSG_SUCCESS)");
     if (mig_reply) {
         mg_cw_line(w, "/* a request that never left keeps the reply port; after anything else a");
@@ -668,15 +691,28 @@ void mg_emit_user_source(FILE *fp, const struct mg_interface *itf, const char *h
         }
     mg_em_imports(&w, itf, MG_EM_USER_SOURCE, false);
     mg_cw_blank(&w);
+    if (itf->kernel_user) {
+        mg_cw_line(&w, "/* KernelUser: built inside a kernel (__MigKernelSpecificCode nonzero), the stubs");
+        mg_cw_line(&w, " * send with mach_msg_send_from_kernel / mach_msg_rpc_from_kernel and destroy with");
+        mg_cw_line(&w, " * mach_msg_destroy_from_kernel, which that code provides; anywhere else they are");
+        mg_cw_line(&w, " * ordinary clients. */");
+        mg_cw_line(&w, "#if defined(__MigKernelSpecificCode) && __MigKernelSpecificCode");
+        mg_cw_line(&w, "#define MACHGEN_MSG_DESTROY mach_msg_destroy_from_kernel");
+        mg_cw_line(&w, "#else");
+        mg_cw_line(&w, "#define MACHGEN_MSG_DESTROY mach_msg_destroy");
+        mg_cw_line(&w, "#endif");
+        mg_cw_blank(&w);
+    }
+    const char *destroy = itf->kernel_user ? "MACHGEN_MSG_DESTROY" : "mach_msg_destroy";
     mg_cw_line(&w, "/* A reply failed a check: it is destroyed (with the rights and memory it");
     mg_cw_line(&w, " * carried) and the stub returns the MIG error. Define");
     mg_cw_line(&w, " * MACHGEN_TRACE_CHECKS(func, line, code) to learn which check (a line of this file). */");
     mg_cw_line(&w, "#ifdef MACHGEN_TRACE_CHECKS");
     mg_cw_line(&w, "#define MACHGEN_REPLY_FAILED(code) \\");
-    mg_cw_line(&w, "\tdo { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); mach_msg_destroy(&Out0P->Head); return (code); } while (0)");
+    mg_cw_line(&w, "\tdo { MACHGEN_TRACE_CHECKS(__func__, __LINE__, (code)); %s(&Out0P->Head); return (code); } while (0)", destroy);
     mg_cw_line(&w, "#else");
     mg_cw_line(&w, "#define MACHGEN_REPLY_FAILED(code) \\");
-    mg_cw_line(&w, "\tdo { mach_msg_destroy(&Out0P->Head); return (code); } while (0)");
+    mg_cw_line(&w, "\tdo { %s(&Out0P->Head); return (code); } while (0)", destroy);
     mg_cw_line(&w, "#endif");
     mg_cw_blank(&w);
     for (uint32_t i = 0; i < itf->nroutines; i++) {
