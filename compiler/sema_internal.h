@@ -38,6 +38,7 @@ struct mg_sema {
     struct mg_param *scratch;   /* argument workspace reused by every routine */
     uint32_t cap_scratch;
     const struct mg_type *count_type, *poly_type, *dealloc_type; /* shared companions */
+    unsigned implicit_warned;   /* bit per GNU implicit type already warned about */
 };
 
 /* sema_types.c */

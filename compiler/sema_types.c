@@ -126,7 +126,8 @@ static const struct mg_type *from_builtin(struct mg_sema *s, const struct builti
 
 /* GNU MIG knows the C names int, short and char without a declaration (GNU's own
  * std_types.defs uses them undeclared). Only consulted when no declaration exists,
- * so Darwin headers, which declare them, are unaffected. */
+ * so Darwin headers, which declare them, are unaffected. Apple's mig rejects such a
+ * file, so the first use of each name is a warning. */
 static const struct mg_type *implicit_c_type(struct mg_sema *s, const struct mg_typespec *ts)
 {
     static const struct builtin implicit[] = {
@@ -134,9 +135,18 @@ static const struct mg_type *implicit_c_type(struct mg_sema *s, const struct mg_
         {"short", MG_MSGT_INTEGER_16, MG_MSGT_INTEGER_16, 16, "short"},
         {"char", MG_MSGT_CHAR, MG_MSGT_CHAR, 8, "char"},
     };
-    for (size_t i = 0; i < sizeof implicit / sizeof implicit[0]; i++)
-        if (strcmp(ts->u.name.name, implicit[i].name) == 0)
-            return from_builtin(s, &implicit[i], ts->loc);
+    for (size_t i = 0; i < sizeof implicit / sizeof implicit[0]; i++) {
+        if (strcmp(ts->u.name.name, implicit[i].name) != 0)
+            continue;
+        if (!(s->implicit_warned & (1u << i))) {
+            s->implicit_warned |= 1u << i;
+            mg_warning(s->diag, ts->loc, "gnu-extension",
+                       "type '%s' is used without a declaration: GNU MIG predefines it, "
+                       "Apple's mig does not (declare it, e.g. #include <mach/std_types.defs>)",
+                       implicit[i].name);
+        }
+        return from_builtin(s, &implicit[i], ts->loc);
+    }
     return NULL;
 }
 

@@ -12,15 +12,19 @@
 #include "arena.h"
 #include "diag.h"
 #include "parse.h"
+#include "sema.h"
 #include "source.h"
 
-/* The pass pipeline a case goes through. Today: the parser alone.
- * TODO(lead): call the full front end (mg_check_text or equivalent) once it exists,
- * so semantic errors are covered by the same pairs. */
+/* The pass pipeline a case goes through: the parser, then the semantic pass when the
+ * text parsed, as in the compiler. */
 static bool check_text(struct mg_arena *arena, struct mg_source *src, struct mg_diag *diag)
 {
     struct mg_ast ast;
-    return mg_parse(arena, src, diag, &ast);
+    if (!mg_parse(arena, src, diag, &ast) || diag->fatal)
+        return false;
+    struct mg_target target;
+    mg_target_default(&target);
+    return mg_analyze(arena, diag, &ast, &target) != NULL;
 }
 
 /* Runs the pipeline on text; returns the diagnostics printed (malloc'd). */
