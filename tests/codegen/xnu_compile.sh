@@ -43,10 +43,12 @@ mkdir -p "$fw/System"
 ln -s "$rtinc/mach" "$fw/System/mach"
 ln -s "$xnu/osfmk/gssd" "$fw/System/gssd"
 # Those project headers also lean on two things of Darwin's libc headers that glibc
-# lacks: <sys/appleapiopts.h> (API-visibility markers, nothing here needs them) and
-# the __options_decl/__enum_decl macros of <sys/cdefs.h>.
+# lacks: <sys/appleapiopts.h> (the API-visibility markers, all defined as in a
+# default Darwin build) and the __options_decl/__enum_decl macros of <sys/cdefs.h>.
 mkdir -p "$fw/sys"
-: > "$fw/sys/appleapiopts.h"
+for api in STANDARD STABLE EVOLVING UNSTABLE PRIVATE OBSOLETE; do
+    echo "#define __APPLE_API_$api"
+done > "$fw/sys/appleapiopts.h"
 printf '%s\n' '#define __options_decl(name, type, ...) typedef type name; enum __VA_ARGS__' \
     '#define __enum_decl(name, type, ...) typedef type name; enum __VA_ARGS__' > "$fw/darwin_cdefs.h"
 projects="-idirafter $xnu/osfmk -idirafter $xnu/libsyscall/mach -idirafter $fw -include $fw/darwin_cdefs.h"
