@@ -8,6 +8,7 @@
 
 #include "describe.h"
 #include "emit.h"
+#include "emit_defines.h"
 #include "options.h"
 #include "output.h"
 #include "parse.h"
@@ -176,6 +177,21 @@ static bool resolve_target(const struct mg_options *o, struct mg_target *t, FILE
     return true;
 }
 
+/* -dheader / -iheader: written only when asked for, like mig. */
+static bool write_aux_header(const char *path,
+                             void (*emit)(FILE *, const struct mg_interface *),
+                             const struct mg_interface *iface, FILE *err)
+{
+    if (!path)
+        return true;
+    struct mg_membuf b;
+    mg_membuf_init(&b);
+    emit(b.fp, iface);
+    bool ok = mg_membuf_finish(&b) && mg_write_file_atomic(path, b.data, b.len, err);
+    mg_membuf_free(&b);
+    return ok;
+}
+
 /* mig's output names: SUBSYSTEM.h, SUBSYSTEMUser.c, SUBSYSTEMServer.c in the current
  * directory; a server header only with -sheader; "/dev/null" suppresses a file. */
 static bool generate(const struct mg_options *o, const struct mg_interface *iface, FILE *err)
@@ -203,6 +219,8 @@ static bool generate(const struct mg_options *o, const struct mg_interface *ifac
                 outs.server_source, outs.server_header ? " " : "",
                 outs.server_header ? outs.server_header : "");
     bool ok = mg_emit_files(iface, &outs, err);
+    ok = ok && write_aux_header(o->dheader_file, mg_emit_defines_header, iface, err) &&
+         write_aux_header(o->iheader_file, mg_emit_internal_header, iface, err);
     for (int i = 0; i < 3; i++)
         free(names[i]);
     return ok;

@@ -346,3 +346,23 @@ Test(corpus, gnumach_defs_check)
     }
     cr_assert_geq(checked, 15, "only %d GNU Mach interfaces found", checked);
 }
+
+Test(cli, dheader_and_iheader_like_mig)
+{
+    write_text("s.defs", simple_defs);
+    struct run r = run_machgen("-dheader", "s_defines.h", "-iheader", "s_internal.h", "-user",
+                               "/dev/null", "-server", "/dev/null", "-header", "/dev/null",
+                               "s.defs", NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    char *d = slurp("s_defines.h");
+    char *i = slurp("s_internal.h");
+    cr_assert_not_null(d);
+    cr_assert_not_null(i);
+    cr_assert_not_null(strstr(d, "#define MACH_ID_ADD 1000 /* add() */"), "%s", d);
+    cr_assert_not_null(strstr(d, "#define MACH_ID_ADD_REPLY 1100 /* add() */"), "%s", d);
+    cr_assert_not_null(strstr(i, "#define add add_external"), "%s", i);
+    cr_assert_eq(count_entries("."), 3, "/dev/null outputs must not be created");
+    free(d);
+    free(i);
+    run_free(&r);
+}
