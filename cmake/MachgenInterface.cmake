@@ -1,6 +1,6 @@
 # Generating Mach interface stubs with machgen from CMake.
 #
-#   add_mach_interface(<name> DEFS <file.defs> [CLIENT] [SERVER] [STATIC|OBJECT]
+#   add_mach_interface(<name> DEFS <file.defs> [CLIENT] [SERVER] [ASYNC] [STATIC|OBJECT]
 #                      [BASENAME <stem>] [OUTPUT_DIRECTORY <dir>]
 #                      [INCLUDE_DIRECTORIES <dir>...] [COMPILE_DEFINITIONS <NAME[=VALUE]>...]
 #                      [OPTIONS <machgen option>...]
@@ -8,7 +8,7 @@
 #     Creates library target <name> from the generated stubs, with the output directory
 #     as a PUBLIC include directory and a PUBLIC link to machgen::runtime.
 #
-#   machgen_generate(DEFS <file.defs> [CLIENT] [SERVER] [TARGET <existing target>]
+#   machgen_generate(DEFS <file.defs> [CLIENT] [SERVER] [ASYNC] [TARGET <existing target>]
 #                    [BASENAME ...] [OUTPUT_DIRECTORY ...] [INCLUDE_DIRECTORIES ...]
 #                    [COMPILE_DEFINITIONS ...] [OPTIONS ...]
 #                    [OUT_VAR <var>] [OUT_SOURCES <var>] [OUT_HEADERS <var>])
@@ -93,6 +93,18 @@ function(_machgen_command fn)
   else()
     list(APPEND outargs -server /dev/null)
   endif()
+  # ASYNC: asynchronous client stubs and deferred server replies (docs/async.md).
+  if(MG_ASYNC AND MG_CLIENT)
+    list(APPEND headers "${outdir}/${stem}Async.h")
+    list(APPEND sources "${outdir}/${stem}Async.c")
+    list(APPEND outargs -asyncheader "${outdir}/${stem}Async.h" -async "${outdir}/${stem}Async.c")
+  endif()
+  if(MG_ASYNC AND MG_SERVER)
+    list(APPEND headers "${outdir}/${stem}AsyncServer.h")
+    list(APPEND sources "${outdir}/${stem}AsyncServer.c")
+    list(APPEND outargs -asyncsheader "${outdir}/${stem}AsyncServer.h"
+         -asyncserver "${outdir}/${stem}AsyncServer.c")
+  endif()
   set(outputs ${headers} ${sources})
   list(GET outputs 0 first_output)
   set(depfile "${outdir}/${stem}.d")
@@ -143,7 +155,7 @@ endfunction()
 function(machgen_generate)
   # Keyword lists are spelled out in each function: variables of the including
   # directory are not visible where the functions may be called.
-  cmake_parse_arguments(PARSE_ARGV 0 MG "CLIENT;SERVER"
+  cmake_parse_arguments(PARSE_ARGV 0 MG "CLIENT;SERVER;ASYNC"
     "DEFS;BASENAME;OUTPUT_DIRECTORY;OUT_SOURCES;OUT_HEADERS;TARGET;OUT_VAR"
     "INCLUDE_DIRECTORIES;COMPILE_DEFINITIONS;OPTIONS")
   _machgen_check_args(machgen_generate)
@@ -170,7 +182,7 @@ function(machgen_generate)
 endfunction()
 
 function(add_mach_interface name)
-  cmake_parse_arguments(PARSE_ARGV 1 MG "CLIENT;SERVER;STATIC;OBJECT"
+  cmake_parse_arguments(PARSE_ARGV 1 MG "CLIENT;SERVER;ASYNC;STATIC;OBJECT"
     "DEFS;BASENAME;OUTPUT_DIRECTORY;OUT_SOURCES;OUT_HEADERS"
     "INCLUDE_DIRECTORIES;COMPILE_DEFINITIONS;OPTIONS")
   _machgen_check_args(add_mach_interface)

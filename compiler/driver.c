@@ -9,6 +9,7 @@
 #include "describe.h"
 #include "emit.h"
 #include "emit_defines.h"
+#include "emit_async.h"
 #include "options.h"
 #include "output.h"
 #include "parse.h"
@@ -219,6 +220,17 @@ static bool generate(const struct mg_options *o, const struct mg_interface *ifac
                 outs.server_source, outs.server_header ? " " : "",
                 outs.server_header ? outs.server_header : "");
     bool ok = mg_emit_files(iface, &outs, err);
+    if (ok && (o->async_file || o->async_header_file || o->async_server_file ||
+               o->async_sheader_file)) {
+        const char *uh = strrchr(outs.user_header, '/');
+        struct mg_async_outputs aouts = {
+            .client_header = o->async_header_file, .client_source = o->async_file,
+            .server_header = o->async_sheader_file, .server_source = o->async_server_file,
+            .user_header_name = strcmp(outs.user_header, "/dev/null") == 0 ? names[0]
+                                : uh ? uh + 1 : outs.user_header,
+        };
+        ok = mg_emit_async_files(iface, &aouts, err);
+    }
     ok = ok && write_aux_header(o->dheader_file, mg_emit_defines_header, iface, err) &&
          write_aux_header(o->iheader_file, mg_emit_internal_header, iface, err);
     for (int i = 0; i < 3; i++)

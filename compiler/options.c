@@ -10,7 +10,8 @@
  * single-letter preprocessor options (-I, -D, -U) also accept it attached (-Idir). */
 enum opt_id {
     OPT_HELP, OPT_VERSION, OPT_CHECK, OPT_DESCRIBE, OPT_PREPROCESSED, OPT_COLOR,
-    OPT_USER, OPT_SERVER, OPT_HEADER, OPT_SHEADER, OPT_IHEADER, OPT_DHEADER, OPT_I_PREFIX,
+    OPT_USER, OPT_SERVER, OPT_HEADER, OPT_SHEADER, OPT_ASYNC, OPT_ASYNC_HEADER,
+    OPT_ASYNC_SERVER, OPT_ASYNC_SHEADER, OPT_IHEADER, OPT_DHEADER, OPT_I_PREFIX,
     OPT_SPLIT, OPT_NOVOUCHERS, OPT_MACH_MSG2, OPT_MAXONSTACK, OPT_MAX_DESCRS,
     OPT_MAX_REPLY_DESCRS, OPT_ARCH, OPT_TARGET, OPT_ISYSROOT, OPT_CC, OPT_CPP,
     OPT_INCLUDE, OPT_DEFINE, OPT_UNDEF, OPT_MD, OPT_MF, OPT_MT, OPT_MQ, OPT_MP,
@@ -41,6 +42,10 @@ static const struct opt opts[] = {
     {"-server", OPT_SERVER, true, "server source file (default SUBSYSTEMServer.c)", "FILE"},
     {"-header", OPT_HEADER, true, "client header (default SUBSYSTEM.h)", "FILE"},
     {"-sheader", OPT_SHEADER, true, "server header (default: none)", "FILE"},
+    {"-async", OPT_ASYNC, true, "asynchronous client stubs (machgen/async.h)", "FILE"},
+    {"-asyncheader", OPT_ASYNC_HEADER, true, "header of the asynchronous client stubs", "FILE"},
+    {"-asyncserver", OPT_ASYNC_SERVER, true, "deferred server reply functions", "FILE"},
+    {"-asyncsheader", OPT_ASYNC_SHEADER, true, "header of the deferred server replies", "FILE"},
     {"-iheader", OPT_IHEADER, true, "internal header (KernelServer interfaces)", "FILE"},
     {"-dheader", OPT_DHEADER, true, "defines header", "FILE"},
     {"-i", OPT_I_PREFIX, true, "one client source file per routine, named PREFIXroutine.c",
@@ -142,7 +147,8 @@ static bool parse_long(const char *s, long *out)
 
 static const char *const option_names[] = {
     "--help", "--version", "--check", "--describe", "--preprocessed", "--color", "-user",
-    "-server", "-header", "-sheader", "-iheader", "-dheader", "-split", "-novouchers",
+    "-server", "-header", "-sheader", "-async", "-asyncheader", "-asyncserver", "-asyncsheader",
+    "-iheader", "-dheader", "-split", "-novouchers",
     "-mach_msg2", "-maxonstack", "-max_descrs", "-max_reply_descrs", "-arch", "-target",
     "-isysroot", "-cc", "-cpp", "-MD", "-MF", "-MT", "-MQ", "-MP", "-Werror", "-fmax-errors",
     "-version",
@@ -207,6 +213,10 @@ bool mg_options_parse(struct mg_options *o, int argc, char **argv, FILE *err)
         case OPT_SERVER: o->server_file = val; break;
         case OPT_HEADER: o->header_file = val; break;
         case OPT_SHEADER: o->sheader_file = val; break;
+        case OPT_ASYNC: o->async_file = val; break;
+        case OPT_ASYNC_HEADER: o->async_header_file = val; break;
+        case OPT_ASYNC_SERVER: o->async_server_file = val; break;
+        case OPT_ASYNC_SHEADER: o->async_sheader_file = val; break;
         case OPT_IHEADER: o->iheader_file = val; break;
         case OPT_DHEADER: o->dheader_file = val; break;
         case OPT_I_PREFIX: o->user_prefix_files = val; break;

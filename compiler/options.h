@@ -36,6 +36,8 @@ struct mg_options {
     /* Outputs (mig names); NULL = default, "/dev/null" = suppress. */
     const char *user_file, *server_file, *header_file, *sheader_file, *iheader_file,
         *dheader_file;
+    /* Asynchronous outputs (emit_async.h); NULL = not written. */
+    const char *async_file, *async_header_file, *async_server_file, *async_sheader_file;
     const char *user_prefix_files; /* -i PREFIX: one user file per routine */
     bool split;
     bool no_vouchers;
