@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "debug.h"
 #include "vm.h"
+#include "watch.h"
 
 /* OOL regions up to this size are copied into the frame. */
 #define OOL_INLINE_MAX ((size_t)64 * 1024)
@@ -230,6 +231,31 @@ static mach_msg_return_t deliver(struct mgr_reply *r, mach_msg_header_t *buf,
 	mach_msg_return_t mr = place_ool((unsigned char *)buf, buf->msgh_size, tab, m.ool_count,
 	                                 r->payload + off, r->plen - off, r);
 	return r->hdr.status != MACH_MSG_SUCCESS ? r->hdr.status : mr;
+}
+
+mach_msg_return_t mgl_watch_deliver(const unsigned char *frame, size_t len, const int *fds,
+                                    unsigned nfds, mach_msg_header_t *buf,
+                                    mach_msg_size_t rcv_size)
+{
+	struct mgr_reply r;
+
+	r.nfds = nfds < MGW_MAX_FDS ? nfds : MGW_MAX_FDS;
+	memcpy(r.fds, fds, r.nfds * sizeof r.fds[0]);
+	if (len >= sizeof r.hdr)
+		memcpy(&r.hdr, frame, sizeof r.hdr);
+	if (len < sizeof r.hdr || r.hdr.op != MGW_OP_MSG) {
+		for (unsigned i = 0; i < r.nfds; i++)
+			close(r.fds[i]);
+		return MACH_RCV_INVALID_DATA;
+	}
+	r.payload = (unsigned char *)frame + sizeof r.hdr;
+	r.plen = len - sizeof r.hdr;
+	if (r.plen == 0) {
+		for (unsigned i = 0; i < r.nfds; i++)
+			close(r.fds[i]);
+		return r.hdr.status;
+	}
+	return deliver(&r, buf, rcv_size);
 }
 
 mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t option,

@@ -54,3 +54,44 @@ int mgl_watch_ack(int fd)
 		return -EPROTO;
 	return 1;
 }
+
+int mgl_watch_post(int fd, mach_port_name_t name, mach_msg_option_t option,
+                   mach_msg_size_t rcv_size)
+{
+	struct mgw_hdr h;
+	struct mgw_msg m;
+	struct iovec iov = { &m, sizeof m };
+
+	memset(&h, 0, sizeof h);
+	memset(&m, 0, sizeof m);
+	h.op = MGW_OP_MSG;
+	m.option = (uint32_t)(option | MACH_RCV_MSG) & ~(uint32_t)(MACH_SEND_MSG | MACH_RCV_TIMEOUT);
+	m.rcv_size = rcv_size;
+	m.rcv_name = name;
+	return mgw_send(fd, &h, &iov, 1, NULL, 0);
+}
+
+int mgl_watch_take(int fd, void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv_size,
+                   mach_msg_return_t *mr)
+{
+	int fds[MGW_MAX_FDS];
+	unsigned nfds = 0;
+	size_t len = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	int n = poll(&p, 1, 0);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if ((p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN))
+		return -EPIPE;
+	int rc = mgw_recv(fd, rx, MGL_WATCH_RX_SIZE, &len, fds, &nfds);
+	if (rc) {
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
+		return rc;
+	}
+	*mr = mgl_watch_deliver(rx, len, fds, nfds, buf, rcv_size);
+	return 1;
+}

@@ -9,7 +9,11 @@
 #ifndef MACHGEN_LINUX_WATCH_H
 #define MACHGEN_LINUX_WATCH_H
 
+#include <stddef.h>
+
 #include <mach/mach.h>
+
+#include "wire.h"
 
 /* A new watch connection of this task, or -errno. Close it with close(). */
 int mgl_watch_open(void);
@@ -19,5 +23,23 @@ int mgl_watch_arm(int fd, mach_port_name_t name);
  * watch must be armed again), 0 when still parked, -errno when the broker
  * went away. Never blocks. */
 int mgl_watch_ack(int fd);
+
+/* The same watch carrying the message itself: a real receive of up to
+ * rcv_size bytes (option: MACH_RCV_* bits such as MACH_RCV_LARGE and trailer
+ * requests) is posted; when the fd is readable, mgl_watch_take() gives the
+ * received message, saving the separate receive. rx is a scratch buffer of
+ * MGL_WATCH_RX_SIZE bytes owned by the caller. */
+#define MGL_WATCH_RX_SIZE (MGW_MAX_FRAME + 4096u)
+int mgl_watch_post(int fd, mach_port_name_t name, mach_msg_option_t option,
+                   mach_msg_size_t rcv_size);
+/* 1 with *mr set (and the message in buf when *mr is MACH_MSG_SUCCESS or
+ * MACH_RCV_TOO_LARGE's bare header) once the answer arrived, 0 when not yet,
+ * -errno when the broker went away. Never blocks. */
+int mgl_watch_take(int fd, void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv_size,
+                   mach_msg_return_t *mr);
+/* Decodes a MSG answer frame into buf (msg.c; places OOL regions). */
+mach_msg_return_t mgl_watch_deliver(const unsigned char *frame, size_t len, const int *fds,
+                                    unsigned nfds, mach_msg_header_t *buf,
+                                    mach_msg_size_t rcv_size);
 
 #endif

@@ -40,7 +40,8 @@ struct machgen_async {
 	mach_msg_size_t buf_size;
 	bool in_dispatch;
 	int fd;                /* Linux readiness watch, -1 without */
-	bool armed;            /* a watch receive is posted on fd */
+	bool armed;            /* a receive is posted on fd */
+	unsigned char *rx;     /* frame buffer of the watch */
 };
 
 #define NO_SLOT UINT32_MAX
@@ -63,16 +64,27 @@ static void destroy_port(mach_port_t *p)
 	*p = MACH_PORT_NULL;
 }
 
+/* On Linux the watch fd carries the replies themselves: a receive on the
+ * port set is posted on it and its answer is the message (one broker round
+ * trip per reply, none wasted on an empty queue). */
 static void rearm(machgen_async_t *a)
 {
 #if !defined(__APPLE__)
 	if (a->fd >= 0 && !a->armed) {
-		if (mgl_watch_arm(a->fd, a->pset) == 0)
+		if (mgl_watch_post(a->fd, a->pset, RCV_OPTIONS & ~MACH_RCV_TIMEOUT, a->buf_size) == 0)
 			a->armed = true;
 	}
 #else
 	(void)a;
 #endif
+}
+
+static void close_watch(machgen_async_t *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	a->armed = false;
 }
 
 kern_return_t machgen_async_create(machgen_async_t **out)
@@ -98,7 +110,8 @@ kern_return_t machgen_async_create(machgen_async_t **out)
 		return kr;
 	}
 #if !defined(__APPLE__)
-	a->fd = mgl_watch_open();
+	a->rx = malloc(MGL_WATCH_RX_SIZE);
+	a->fd = a->rx ? mgl_watch_open() : -1;
 	if (a->fd < 0)
 		a->fd = -1;
 	rearm(a);
@@ -137,12 +150,20 @@ void machgen_async_destroy(machgen_async_t *a)
 		}
 	for (uint32_t i = 0; i < a->nslots; i++)
 		destroy_port(&a->slots[i].port);
-	if (a->fd >= 0)
-		close(a->fd); /* the broker drops the posted watch with the connection */
+#if !defined(__APPLE__)
+	/* The broker answers in order: a reply the watch took before the ports
+	 * died is in the socket by now and may carry rights; release them. */
+	mach_msg_return_t mr;
+	if (a->fd >= 0 && a->armed && mgl_watch_take(a->fd, a->rx, a->buf, a->buf_size, &mr) == 1 &&
+	    mr == MACH_MSG_SUCCESS)
+		mach_msg_destroy(a->buf);
+#endif
+	close_watch(a); /* the broker drops a posted receive with the connection */
 	if (a->pset != MACH_PORT_NULL)
 		(void)mach_port_mod_refs(mach_task_self(), a->pset, MACH_PORT_RIGHT_PORT_SET, -1);
 	free(a->slots);
 	free(a->buf);
+	free(a->rx);
 	free(a);
 }
 
@@ -280,6 +301,91 @@ static int fail_all(machgen_async_t *a)
 	return n;
 }
 
+/* Grows the receive buffer for a message that stayed queued. */
+static bool grow_buffer(machgen_async_t *a)
+{
+	mach_msg_size_t need = a->buf->msgh_size + MAX_TRAILER_SIZE;
+	if (need <= a->buf_size)
+		return true;
+	mach_msg_header_t *nb = malloc(need);
+	if (!nb)
+		return false;
+	free(a->buf);
+	a->buf = nb;
+	a->buf_size = need;
+	return true;
+}
+
+/* A received message: the reply of the call whose port it came to. */
+static int deliver(machgen_async_t *a)
+{
+	mach_msg_size_t size = round_msg(a->buf->msgh_size);
+	const mach_msg_context_trailer_t *t =
+		(const mach_msg_context_trailer_t *)(const void *)((char *)a->buf + size);
+	uint32_t i = (uint32_t)(t->msgh_context - 1);
+	if (i >= a->nslots || !a->slots[i].live || a->slots[i].port != a->buf->msgh_local_port) {
+		mach_msg_destroy(a->buf); /* not a reply to a pending call (a late one) */
+		return 0;
+	}
+	complete(a, i, KERN_SUCCESS, a->buf, size + t->msgh_trailer_size);
+	return 1;
+}
+
+#if !defined(__APPLE__)
+/* Replies the watch brought; stops when the next answer has not come yet. */
+static int take_from_watch(machgen_async_t *a)
+{
+	int n = 0;
+	for (int budget = 256; budget > 0 && a->fd >= 0; budget--) {
+		mach_msg_return_t mr;
+		rearm(a);
+		int r = mgl_watch_take(a->fd, a->rx, a->buf, a->buf_size, &mr);
+		if (r == 0)
+			break;
+		a->armed = false;
+		if (r < 0) { /* the broker is gone, and every port with it */
+			close_watch(a);
+			return n + fail_all(a);
+		}
+		if (mr == MACH_RCV_TOO_LARGE) {
+			if (!grow_buffer(a))
+				break;
+			continue;
+		}
+		if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED) {
+			close_watch(a);
+			return n + fail_all(a);
+		}
+		if (mr != MACH_MSG_SUCCESS)
+			continue;
+		rearm(a); /* the broker fetches the next reply while this one is handled */
+		n += deliver(a);
+	}
+	return n;
+}
+#endif
+
+/* Without a watch fd: receive with a zero timeout until the queue is empty. */
+static int take_by_polling(machgen_async_t *a)
+{
+	int n = 0;
+	for (;;) {
+		mach_msg_return_t mr = mach_msg(a->buf, RCV_OPTIONS, 0, a->buf_size, a->pset, 0,
+		                                MACH_PORT_NULL);
+		if (mr == MACH_RCV_TOO_LARGE) {
+			if (!grow_buffer(a))
+				break; /* stays queued; a later dispatch retries */
+			continue;
+		}
+		if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED)
+			return n + fail_all(a);
+		if (mr != MACH_MSG_SUCCESS)
+			break;
+		n += deliver(a);
+	}
+	return n;
+}
+
 int machgen_async_dispatch(machgen_async_t *a)
 {
 	int n = 0;
@@ -287,50 +393,11 @@ int machgen_async_dispatch(machgen_async_t *a)
 		return -1;
 	a->in_dispatch = true;
 #if !defined(__APPLE__)
-	if (a->fd >= 0 && a->armed) {
-		int r = mgl_watch_ack(a->fd);
-		if (r == 1)
-			a->armed = false;
-		else if (r < 0) {
-			close(a->fd);
-			a->fd = -1;
-			a->armed = false;
-		}
-	}
+	if (a->fd >= 0)
+		n += take_from_watch(a);
+	else
 #endif
-	for (;;) {
-		mach_msg_return_t mr = mach_msg(a->buf, RCV_OPTIONS, 0, a->buf_size, a->pset, 0,
-		                                MACH_PORT_NULL);
-		if (mr == MACH_RCV_TOO_LARGE) {
-			mach_msg_size_t need = a->buf->msgh_size + MAX_TRAILER_SIZE;
-			mach_msg_header_t *nb = need > a->buf_size ? malloc(need) : NULL;
-			if (!nb)
-				break; /* stays queued; a later dispatch retries */
-			free(a->buf);
-			a->buf = nb;
-			a->buf_size = need;
-			continue;
-		}
-		if (mr == MACH_RCV_TIMED_OUT)
-			break;
-		if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED) {
-			n += fail_all(a);
-			break;
-		}
-		if (mr != MACH_MSG_SUCCESS)
-			break;
-		mach_msg_size_t size = round_msg(a->buf->msgh_size);
-		const mach_msg_context_trailer_t *t =
-			(const mach_msg_context_trailer_t *)(const void *)((char *)a->buf + size);
-		uint32_t i = (uint32_t)(t->msgh_context - 1);
-		if (i >= a->nslots || !a->slots[i].live ||
-		    a->slots[i].port != a->buf->msgh_local_port) {
-			mach_msg_destroy(a->buf); /* not a reply to a pending call */
-			continue;
-		}
-		complete(a, i, KERN_SUCCESS, a->buf, size + t->msgh_trailer_size);
-		n++;
-	}
+		n += take_by_polling(a);
 	uint64_t now = 0;
 	for (uint32_t i = 0; i < a->nslots; i++) {
 		struct async_slot *s = &a->slots[i];
