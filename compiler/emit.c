@@ -15,9 +15,6 @@ const char *mg_emit_unsupported(const struct mg_interface *itf)
             const struct mg_param *a = &rt->args[j];
             if (a->role == MG_ROLE_IMPLICIT)
                 return "serverimpl/userimpl trailer arguments";
-            if ((a->in_request || a->in_reply) && a->type->kpd_count > 1 &&
-                a->type->wire != MG_WIRE_PORT)
-                return "arrays of out-of-line regions";
         }
     }
     return NULL;

@@ -135,7 +135,7 @@ static void check_request(struct srv *s)
     for (uint32_t i = 0; i < l->ndescriptors; i++) {
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_type *t = d->arg->type;
-        if (t->kpd_count > 1) {
+        if (t->kpd_count > 1 && t->wire == MG_WIRE_PORT) {
             if (d->index != 0)
                 continue;
             const struct mg_msg_field *cf = t->var_array ? count_field_of(l, d->arg) : NULL;
@@ -333,6 +333,15 @@ static void declare_locals(struct srv *s)
         case MG_ROLE_INOUT: break;
         default: continue;
         }
+        if (t->kpd_count > 1 && t->wire != MG_WIRE_PORT) {
+            /* an array of regions: the routine sees a plain array of their addresses */
+            const char *et = mg_em_port_elem_ctype(t, MG_EM_SERVER);
+            mg_cw_line(w, "%s arg_%s[%" PRIu32 "];", et, a->name, t->kpd_count);
+            for (uint32_t k = 0; a->in_request && k < t->kpd_count; k++)
+                mg_cw_line(w, "arg_%s[%" PRIu32 "] = (%s)(In0P->%s[%" PRIu32 "].address);", a->name,
+                           k, et, a->name, k);
+            continue;
+        }
         if (t->kpd_count > 1) {
             /* the routine sees a plain array of names */
             mg_cw_line(w, "%s arg_%s[%" PRIu32 "];", mg_em_port_elem_ctype(t, MG_EM_SERVER), a->name,
@@ -432,7 +441,7 @@ static void build_reply(struct srv *s)
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_param *a = d->arg;
         const struct mg_type *t = a->type;
-        if (t->kpd_count > 1) {
+        if (t->kpd_count > 1 && t->wire == MG_WIRE_PORT) {
             if (d->index != 0)
                 continue;
             const struct mg_msg_field *cf = t->var_array ? count_field_of(l, a) : NULL;
@@ -455,6 +464,8 @@ static void build_reply(struct srv *s)
         char val[256], disp[256], dealloc[128];
         if (t->outtran)
             snprintf(val, sizeof val, "%s(arg_%s)", t->outtran, a->name);
+        else if (t->kpd_count > 1)
+            snprintf(val, sizeof val, "arg_%s[%" PRIu32 "]", a->name, d->index);
         else
             snprintf(val, sizeof val, "arg_%s", a->name);
         if (d->disposition < 0 && a->poly)

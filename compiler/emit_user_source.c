@@ -102,7 +102,7 @@ static void pack_descriptors(struct usr *u)
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_param *a = d->arg;
         const struct mg_type *t = a->type;
-        if (t->kpd_count > 1) {
+        if (t->kpd_count > 1 && t->wire == MG_WIRE_PORT) {
             /* an array of ports: one descriptor per element, unused ones null */
             if (d->index != 0)
                 continue;
@@ -366,7 +366,7 @@ static void check_reply(struct usr *u)
     for (uint32_t i = 0; i < l->ndescriptors; i++) {
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_type *t = d->arg->type;
-        if (t->kpd_count > 1) {
+        if (t->kpd_count > 1 && t->wire == MG_WIRE_PORT) {
             if (d->index != 0)
                 continue;
             const struct mg_msg_field *cf = t->var_array ? count_field_of(l, d->arg) : NULL;
@@ -451,6 +451,10 @@ static void unpack_reply(struct usr *u)
                 mg_cw_line(w, "\t%s[Index] = Out0P->%s[Index].name;", a->name, a->name);
             } else
                 mg_cw_line(w, "*%s = %s.name;", a->name, de);
+        } else if (a->type->kpd_count > 1) {
+            /* an array of regions: each element from its own descriptor */
+            mg_cw_line(w, "%s[%" PRIu32 "] = (%s)(%s.address);", a->name, d->index,
+                       mg_em_port_elem_ctype(a->type, MG_EM_USER), de);
         } else {
             mg_cw_line(w, "*%s = (%s)(%s.address);", a->name, vt, de);
             if (d->kind == MG_DESC_OOL_PORTS && a->count && a->count->user_visible)

@@ -361,3 +361,23 @@ kern_return_t do_reshape(mach_port_t server, vm_offset_t *blob, mach_msg_type_nu
     *blobCnt = 2 * n;
     return KERN_SUCCESS;
 }
+
+kern_return_t do_regions(mach_port_t server, blobs_t r, blobs_t back)
+{
+    (void)server;
+    unsigned sum = 0;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 64; i++)
+            sum += r[k][i];
+    for (int k = 0; k < 2; k++) {
+        release((vm_offset_t)r[k], 64); /* success: the received regions are ours */
+        vm_address_t b = 0;
+        if (vm_allocate(mach_task_self(), &b, 64, VM_FLAGS_ANYWHERE) != KERN_SUCCESS)
+            return KERN_RESOURCE_SHORTAGE;
+        memset((void *)b, 0, 64);
+        memcpy((void *)b, &sum, sizeof sum);
+        ((unsigned char *)b)[63] = (unsigned char)(10 + k);
+        back[k] = (blob64_t)b; /* not dealloc: the server keeps its copy (leaked here) */
+    }
+    return KERN_SUCCESS;
+}

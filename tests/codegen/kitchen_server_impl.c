@@ -367,3 +367,21 @@ kern_return_t do_reshape(mach_port_t server, vm_offset_t *blob, mach_msg_type_nu
     *blobCnt = 2 * n;
     return KERN_SUCCESS;
 }
+
+kern_return_t do_regions(mach_port_t server, blobs_t r, blobs_t back)
+{
+    (void)server;
+    klog.calls++;
+    unsigned sum = 0;
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 64; i++)
+            sum += r[k][i];
+        free(r[k]); /* the routine owns what it received */
+        back[k] = malloc(64);
+        if (!back[k])
+            return KERN_RESOURCE_SHORTAGE;
+        memset(back[k], 10 + k, 64);
+    }
+    klog.sum = sum;
+    return KERN_SUCCESS;
+}

@@ -386,3 +386,20 @@ Test(e2e, malformed_requests_are_rejected_and_destroyed)
     cr_assert_eq(scalars(svc, 2, 3, &c, &d), KERN_SUCCESS);
     cr_assert_eq(d, 6);
 }
+
+Test(e2e, array_of_ool_regions)
+{
+    unsigned char a[64], b[64];
+    memset(a, 3, sizeof a);
+    memset(b, 4, sizeof b);
+    blobs_t r = {a, b};
+    blobs_t back = {NULL, NULL};
+    cr_assert_eq(regions(svc, r, back), KERN_SUCCESS);
+    for (int k = 0; k < 2; k++) {
+        unsigned sum;
+        memcpy(&sum, back[k], sizeof sum);
+        cr_assert_eq(sum, 64u * 3 + 64u * 4);
+        cr_assert_eq(back[k][63], 10 + k);
+        cr_assert_eq(vm_deallocate(mach_task_self(), (vm_offset_t)back[k], 64), KERN_SUCCESS);
+    }
+}

@@ -557,7 +557,7 @@ Test(server_checks, unknown_id)
     m.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.Head.msgh_size = 24;
     boolean_t handled = TRUE;
-    int ids[] = {3999, 4004 /* skip */, 4027, -5};
+    int ids[] = {3999, 4004 /* skip */, 4028, -5};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         m.Head.msgh_id = ids[i];
         cr_assert_eq(serve(&m, 24, 8, &handled), MIG_BAD_ID, "id %d", ids[i]);
@@ -693,7 +693,7 @@ Test(server_checks, simpleroutine_records_retcode)
 Test(server_checks, subsystem_table)
 {
     cr_assert_eq(do_kitchen_subsystem.start, 4000);
-    cr_assert_eq(do_kitchen_subsystem.end, 4027);
+    cr_assert_eq(do_kitchen_subsystem.end, 4028);
     cr_assert_null(do_kitchen_subsystem.routine[4].stub_routine, "skip slot");
     cr_assert_not_null(do_kitchen_subsystem.routine[0].stub_routine);
     cr_assert_eq(do_kitchen_subsystem.routine[0].max_reply_msg, sizeof(__Reply__scalars_t));
@@ -739,4 +739,40 @@ Test(roundtrip, ool_inout_region_and_count)
     cr_assert_eq(blobCnt, 10);
     cr_assert_arr_eq((const void *)blob, "abcdeedcba", 10);
     free((void *)blob); /* the client owns the region it received */
+}
+
+Test(roundtrip, array_of_ool_regions)
+{
+    unsigned char a[64], b[64];
+    memset(a, 1, sizeof a);
+    memset(b, 2, sizeof b);
+    blobs_t r = {a, b};
+    blobs_t back = {NULL, NULL};
+    cr_assert_eq(regions(SERVER, r, back), KERN_SUCCESS);
+    cr_assert_eq(klog.sum, 64u * 1 + 64u * 2);
+    const __Request__regions_t *rq = (const void *)fk.last_request;
+    cr_assert_eq(rq->msgh_body.msgh_descriptor_count, 2);
+    cr_assert_eq(rq->r[0].type, MACH_MSG_OOL_DESCRIPTOR);
+    cr_assert_eq(rq->r[1].size, 64);
+    cr_assert_eq(rq->r[1].address, (void *)b);
+    cr_assert_eq(fk.last_send_size, 24 + 4 + 2 * 16);
+    for (int k = 0; k < 2; k++) {
+        cr_assert_not_null(back[k]);
+        cr_assert_eq(back[k][0], 10 + k);
+        cr_assert_eq(back[k][63], 10 + k);
+        free(back[k]); /* the client owns the regions it received */
+    }
+}
+
+Test(server_checks, array_of_ool_regions_wrong_size)
+{
+    unsigned char a[64] = {0}, b[64] = {0};
+    blobs_t r = {a, b};
+    blobs_t back = {NULL, NULL};
+    CAPTURE(regions(SERVER, r, back));
+    /* a region of the wrong size in the second descriptor is refused, not served */
+    __Request__regions_t *rq = (void *)fk.last_request;
+    rq->r[1].size = 63;
+    cr_assert_eq(serve_request(fk.last_request, fk.last_send_size), MIG_TYPE_ERROR);
+    cr_assert_eq(klog.calls, 0);
 }

@@ -28,6 +28,10 @@ typedef struct {
 typedef span_t *span_list_t;
 typedef span_t span_block_t[4];
 
+/* A region of 64 bytes, and two of them (each sent as its own descriptor). */
+typedef unsigned char *blob64_t;
+typedef blob64_t blobs_t[2];
+
 typedef int celsius_t;
 
 /* Server-side representation of celsius_t (intran/outtran of an inline value). */
