@@ -5,6 +5,17 @@
 
 #include "output.h"
 
+/* ServerImpl/UserImpl arguments take the trailer field they are named after. */
+static bool is_trailer_field(const char *name)
+{
+    static const char *const fields[] = {"msgh_seqno", "msgh_sender", "msgh_audit",
+                                         "msgh_context", "msgh_ad", "msgh_labels"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strcmp(name, fields[i]) == 0)
+            return true;
+    return false;
+}
+
 const char *mg_emit_unsupported(const struct mg_interface *itf)
 {
     for (uint32_t i = 0; i < itf->nroutines; i++) {
@@ -13,8 +24,9 @@ const char *mg_emit_unsupported(const struct mg_interface *itf)
             return "PointerTo/ValueOf native C types";
         for (uint32_t j = 0; j < rt->nargs; j++) {
             const struct mg_param *a = &rt->args[j];
-            if (a->role == MG_ROLE_IMPLICIT)
-                return "serverimpl/userimpl trailer arguments";
+            if (a->role == MG_ROLE_IMPLICIT && !is_trailer_field(a->name))
+                return "a ServerImpl/UserImpl argument whose name is not a trailer field "
+                       "(msgh_seqno, msgh_sender, msgh_audit, msgh_context, msgh_ad, msgh_labels)";
         }
     }
     return NULL;

@@ -227,6 +227,7 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
     case MG_ROLE_SECTOKEN: snprintf(buf, n, "TrailerP->msgh_sender"); return;
     case MG_ROLE_AUDITTOKEN: snprintf(buf, n, "TrailerP->msgh_audit"); return;
     case MG_ROLE_CONTEXTTOKEN: snprintf(buf, n, "TrailerP->msgh_context"); return;
+    case MG_ROLE_IMPLICIT: snprintf(buf, n, "TrailerP->%s", a->name); return; /* ServerImpl */
     case MG_ROLE_POLY: {
         const struct mg_param *p = a->parent;
         if (p->role == MG_ROLE_REQUEST_PORT)

@@ -522,6 +522,8 @@ static void unpack_reply(struct usr *u)
         const struct mg_param *a = &rt->args[i];
         if (!a->user_trailer)
             continue;
+        if (a->role == MG_ROLE_IMPLICIT) /* UserImpl: the trailer field it names */
+            mg_cw_line(w, "*%s = TrailerP->%s;", a->name, a->name);
         for (size_t k = 0; k < sizeof tr / sizeof tr[0]; k++)
             if (tr[k].role == a->role)
                 mg_cw_line(w, "*%s = TrailerP->%s;", a->name, tr[k].field);

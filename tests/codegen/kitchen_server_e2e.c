@@ -381,3 +381,13 @@ kern_return_t do_regions(mach_port_t server, blobs_t r, blobs_t back)
     }
     return KERN_SUCCESS;
 }
+
+kern_return_t do_implicit_data(mach_port_t server, mach_port_seqno_t msgh_seqno,
+                               audit_token_t msgh_audit, int a, int *b)
+{
+    (void)server;
+    (void)msgh_seqno;
+    (void)msgh_audit;
+    *b = a + 1;
+    return KERN_SUCCESS;
+}

@@ -557,7 +557,7 @@ Test(server_checks, unknown_id)
     m.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.Head.msgh_size = 24;
     boolean_t handled = TRUE;
-    int ids[] = {3999, 4004 /* skip */, 4028, -5};
+    int ids[] = {3999, 4004 /* skip */, 4029, -5};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         m.Head.msgh_id = ids[i];
         cr_assert_eq(serve(&m, 24, 8, &handled), MIG_BAD_ID, "id %d", ids[i]);
@@ -693,7 +693,7 @@ Test(server_checks, simpleroutine_records_retcode)
 Test(server_checks, subsystem_table)
 {
     cr_assert_eq(do_kitchen_subsystem.start, 4000);
-    cr_assert_eq(do_kitchen_subsystem.end, 4028);
+    cr_assert_eq(do_kitchen_subsystem.end, 4029);
     cr_assert_null(do_kitchen_subsystem.routine[4].stub_routine, "skip slot");
     cr_assert_not_null(do_kitchen_subsystem.routine[0].stub_routine);
     cr_assert_eq(do_kitchen_subsystem.routine[0].max_reply_msg, sizeof(__Reply__scalars_t));
@@ -774,5 +774,30 @@ Test(server_checks, array_of_ool_regions_wrong_size)
     __Request__regions_t *rq = (void *)fk.last_request;
     rq->r[1].size = 63;
     cr_assert_eq(serve_request(fk.last_request, fk.last_send_size), MIG_TYPE_ERROR);
+    cr_assert_eq(klog.calls, 0);
+}
+
+Test(roundtrip, server_and_user_implicit_trailer_fields)
+{
+    mach_port_context_t ctx = 0;
+    int b = 0;
+    cr_assert_eq(implicit_data(SERVER, 41, &ctx, &b), KERN_SUCCESS);
+    cr_assert_eq(b, 42);
+    cr_assert_eq(klog.seqno, fk.seqno, "ServerImpl msgh_seqno comes from the request trailer");
+    cr_assert_arr_eq(&klog.audit, &fk.audit, sizeof klog.audit);
+    cr_assert_eq(ctx, fk.context, "UserImpl msgh_context comes from the reply trailer");
+    /* the client asks for the trailer that holds every field */
+    cr_assert_eq(fk.last_option & MACH_RCV_TRAILER_ELEMENTS(0xf),
+                 MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_LABELS));
+}
+
+Test(server_checks, implicit_trailer_too_short)
+{
+    mach_port_context_t ctx;
+    int b;
+    CAPTURE(implicit_data(SERVER, 1, &ctx, &b));
+    boolean_t handled;
+    cr_assert_eq(serve(fk.last_request, fk.last_send_size, sizeof(mach_msg_audit_trailer_t), &handled),
+                 MIG_TRAILER_ERROR);
     cr_assert_eq(klog.calls, 0);
 }
