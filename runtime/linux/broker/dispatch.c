@@ -63,6 +63,9 @@ int bcore_init(struct broker *b)
 	memset(&lim, 0, sizeof lim);
 	/* Inline messages must fit one frame with the OOL table beside them. */
 	lim.max_msg_size = MGW_MAX_FRAME - 4096;
+	/* A macOS task's name table grows to 305,834 entries; the core's default
+	 * (65,536) refused programs that hold 100,000 rights. */
+	lim.max_names_per_space = 305834;
 	b->core = mgc_core_create(&ops, &lim);
 	if (!b->core)
 		return -1;
