@@ -68,11 +68,11 @@ static int stalling_client(void *arg)
 	int slept;
 	(void)arg;
 	mach_port_t p = rt_look_up_wait("faults.victim");
-	stall(p, 300, &slept);
+	stall(p, 800, &slept); /* long enough for the broker to see our death first */
 	return 0; /* killed before this */
 }
 
-#define CLIENT_KILL_ROUNDS 8
+#define CLIENT_KILL_ROUNDS 6
 
 Test(faults, client_killed_mid_rpc_server_reply_fails_cleanly_and_it_keeps_serving)
 {
