@@ -3,7 +3,7 @@
  * poll() loop on the machgen_async_t fd) against N sequential synchronous
  * calls, in the same run against the same server process. Prints each run
  * and the median ratio.
- * Usage: bench_async_calls [calls] [in-flight]
+ * Usage: bench_async_calls [calls] [in-flight] [both|sync|async]
  * Runs its own private broker (MACHGEN_BROKER_SOCKET under /tmp). */
 #include <poll.h>
 #include <signal.h>
@@ -123,6 +123,8 @@ int main(int argc, char **argv)
 {
 	int calls = argc > 1 ? atoi(argv[1]) : 10000;
 	int inflight = argc > 2 ? atoi(argv[2]) : 64;
+	const char *mode = argc > 3 ? argv[3] : "both";
+	int do_sync = strcmp(mode, "async") != 0, do_async = strcmp(mode, "sync") != 0;
 	char dir[] = "/tmp/mgabench-XXXXXX", sock[64] = "", name[64];
 	int own_broker = !getenv("MACHGEN_BROKER_SOCKET");
 
@@ -158,8 +160,8 @@ int main(int argc, char **argv)
 	printf("bench_async_calls: %d calls of a trivial routine, %d in flight, %d runs\n", calls,
 	       inflight, RUNS);
 	for (int r = 0; r < RUNS; r++) {
-		ts[r] = run_sync(server, calls, &errors);
-		ta[r] = run_async(server, calls, inflight, &errors);
+		ts[r] = do_sync ? run_sync(server, calls, &errors) : 1;
+		ta[r] = do_async ? run_async(server, calls, inflight, &errors) : 1;
 		ratio[r] = ts[r] / ta[r];
 		printf("  run %d: sync %.3f s (%.0f calls/s)  async %.3f s (%.0f calls/s)  ratio %.2f\n",
 		       r + 1, ts[r], calls / ts[r], ta[r], calls / ta[r], ratio[r]);

@@ -2,7 +2,7 @@
 #include "watch.h"
 
 #include <errno.h>
-#include <poll.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,7 +11,13 @@
 
 int mgl_watch_open(void)
 {
-	return mgr_open_task_fd();
+	int fd = mgr_open_task_fd();
+	/* non-blocking: taking an answer that has not come yet returns at once */
+	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
 }
 
 int mgl_watch_arm(int fd, mach_port_name_t name)
@@ -36,18 +42,12 @@ int mgl_watch_ack(int fd)
 	int fds[MGW_MAX_FDS];
 	unsigned nfds = 0;
 	size_t len = 0;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	int n = poll(&p, 1, 0);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return 0;
-	if (p.revents & (POLLHUP | POLLERR) && !(p.revents & POLLIN))
-		return -EPIPE;
 	int rc = mgw_recv(fd, buf, sizeof buf, &len, fds, &nfds);
 	for (unsigned i = 0; i < nfds; i++)
 		close(fds[i]);
+	if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+		return 0;
 	if (rc)
 		return rc;
 	if (len < sizeof(struct mgw_hdr))
@@ -77,16 +77,10 @@ int mgl_watch_take(int fd, void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv
 	int fds[MGW_MAX_FDS];
 	unsigned nfds = 0;
 	size_t len = 0;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	int n = poll(&p, 1, 0);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return 0;
-	if ((p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN))
-		return -EPIPE;
 	int rc = mgw_recv(fd, rx, MGL_WATCH_RX_SIZE, &len, fds, &nfds);
+	if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+		return 0;
 	if (rc) {
 		for (unsigned i = 0; i < nfds; i++)
 			close(fds[i]);
@@ -94,4 +88,28 @@ int mgl_watch_take(int fd, void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv
 	}
 	*mr = mgl_watch_deliver(rx, len, fds, nfds, buf, rcv_size);
 	return 1;
+}
+
+int mgl_watch_post_send(int fd, mach_port_name_t name, mach_msg_option_t option,
+                        mach_msg_size_t rcv_size, const mach_msg_header_t *msg)
+{
+	static const unsigned char zeros[8];
+	struct mgw_hdr h;
+	struct mgw_msg m;
+	mach_msg_size_t size = msg->msgh_size;
+	struct iovec iov[3] = {
+		{ &m, sizeof m },
+		{ (void *)msg, size },
+		{ (void *)zeros, mgw_pad8(size) - size },
+	};
+
+	memset(&h, 0, sizeof h);
+	memset(&m, 0, sizeof m);
+	h.op = MGW_OP_MSG;
+	m.option = ((uint32_t)(option | MACH_RCV_MSG | MACH_SEND_MSG)) & ~(uint32_t)MACH_RCV_TIMEOUT;
+	m.send_size = size;
+	m.msg_bytes = size;
+	m.rcv_size = rcv_size;
+	m.rcv_name = name;
+	return mgw_send(fd, &h, iov, 3, NULL, 0);
 }

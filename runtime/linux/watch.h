@@ -32,6 +32,10 @@ int mgl_watch_ack(int fd);
 #define MGL_WATCH_RX_SIZE (MGW_MAX_FRAME + 4096u)
 int mgl_watch_post(int fd, mach_port_name_t name, mach_msg_option_t option,
                    mach_msg_size_t rcv_size);
+/* The same, sending msg first (a simple message: no descriptors) in the
+ * same broker call: the answer is the send error, or the received message. */
+int mgl_watch_post_send(int fd, mach_port_name_t name, mach_msg_option_t option,
+                        mach_msg_size_t rcv_size, const mach_msg_header_t *msg);
 /* 1 with *mr set (and the message in buf when *mr is MACH_MSG_SUCCESS or
  * MACH_RCV_TOO_LARGE's bare header) once the answer arrived, 0 when not yet,
  * -errno when the broker went away. Never blocks. */

@@ -42,7 +42,16 @@ struct machgen_async {
 	int fd;                /* Linux readiness watch, -1 without */
 	bool armed;            /* a receive is posted on fd */
 	unsigned char *rx;     /* frame buffer of the watch */
+	/* A request started from a callback inside dispatch, sent together with
+	 * the next posted receive (one broker call instead of two). */
+	mach_msg_header_t *send_buf;
+	bool send_queued;
+	uint32_t send_slot;
+	uint32_t posted_slot, posted_gen; /* call whose request rode the posted receive */
+	bool posted_send;
 };
+
+#define SEND_BUF_SIZE 1024u
 
 #define NO_SLOT UINT32_MAX
 #define RCV_OPTIONS \
@@ -67,13 +76,33 @@ static void destroy_port(mach_port_t *p)
 /* On Linux the watch fd carries the replies themselves: a receive on the
  * port set is posted on it and its answer is the message (one broker round
  * trip per reply, none wasted on an empty queue). */
+static void complete(machgen_async_t *a, uint32_t i, kern_return_t status,
+                     mach_msg_header_t *msg, mach_msg_size_t size);
+
 static void rearm(machgen_async_t *a)
 {
 #if !defined(__APPLE__)
-	if (a->fd >= 0 && !a->armed) {
-		if (mgl_watch_post(a->fd, a->pset, RCV_OPTIONS & ~MACH_RCV_TIMEOUT, a->buf_size) == 0)
+	if (a->fd < 0 || a->armed)
+		return;
+	const mach_msg_option_t opt = RCV_OPTIONS & ~MACH_RCV_TIMEOUT;
+	if (a->send_queued) {
+		uint32_t i = a->send_slot;
+		a->send_queued = false;
+		if (mgl_watch_post_send(a->fd, a->pset, opt, a->buf_size, a->send_buf) == 0) {
 			a->armed = true;
+			a->posted_send = true;
+			a->posted_slot = i;
+			a->posted_gen = a->slots[i].gen;
+			return;
+		}
+		/* the watch is broken: send the ordinary way */
+		mach_msg_return_t mr = mach_msg(a->send_buf, MACH_SEND_MSG, a->send_buf->msgh_size, 0,
+		                                MACH_PORT_NULL, 0, MACH_PORT_NULL);
+		if (mr != MACH_MSG_SUCCESS)
+			complete(a, i, mr, NULL, 0);
 	}
+	if (a->fd >= 0 && mgl_watch_post(a->fd, a->pset, opt, a->buf_size) == 0)
+		a->armed = true;
 #else
 	(void)a;
 #endif
@@ -111,7 +140,8 @@ kern_return_t machgen_async_create(machgen_async_t **out)
 	}
 #if !defined(__APPLE__)
 	a->rx = malloc(MGL_WATCH_RX_SIZE);
-	a->fd = a->rx ? mgl_watch_open() : -1;
+	a->send_buf = malloc(SEND_BUF_SIZE);
+	a->fd = a->rx && a->send_buf ? mgl_watch_open() : -1;
 	if (a->fd < 0)
 		a->fd = -1;
 	rearm(a);
@@ -130,6 +160,8 @@ static void complete(machgen_async_t *a, uint32_t i, kern_return_t status,
 		.user_fn = s->user_fn, .user_ctx = s->user_ctx,
 	};
 	machgen_async_handler_t h = s->handler;
+	if (a->send_queued && a->send_slot == i)
+		a->send_queued = false; /* never sent */
 	/* The slot is free before the handler runs: it may start calls at once. */
 	s->live = false;
 	s->handler = NULL;
@@ -164,6 +196,7 @@ void machgen_async_destroy(machgen_async_t *a)
 	free(a->slots);
 	free(a->buf);
 	free(a->rx);
+	free(a->send_buf);
 	free(a);
 }
 
@@ -245,8 +278,19 @@ kern_return_t machgen_async_start(machgen_async_t *a, mach_msg_header_t *msg,
 	msg->msgh_local_port = s->port;
 	msg->msgh_bits = (msg->msgh_bits & ~(mach_msg_bits_t)0xff00u) |
 	                 MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-	mach_msg_return_t mr = mach_msg(msg, MACH_SEND_MSG | options, msg->msgh_size, 0,
-	                                MACH_PORT_NULL, send_timeout, MACH_PORT_NULL);
+	mach_msg_return_t mr = MACH_MSG_SUCCESS;
+	bool deferred = false;
+#if !defined(__APPLE__)
+	/* From a callback in dispatch, a simple request rides on the receive
+	 * dispatch posts next: it leaves when the callback returns. */
+	deferred = a->in_dispatch && a->fd >= 0 && !a->armed && !a->send_queued && options == 0 &&
+	           !MACH_MSGH_BITS_IS_COMPLEX(msg->msgh_bits) && msg->msgh_size <= SEND_BUF_SIZE;
+	if (deferred)
+		memcpy(a->send_buf, msg, msg->msgh_size);
+	else
+#endif
+		mr = mach_msg(msg, MACH_SEND_MSG | options, msg->msgh_size, 0, MACH_PORT_NULL,
+		              send_timeout, MACH_PORT_NULL);
 	if (mr != MACH_MSG_SUCCESS) {
 		/* A request that never left made no reply right; after anything
 		 * else one may exist, so the port goes. */
@@ -264,6 +308,10 @@ kern_return_t machgen_async_start(machgen_async_t *a, mach_msg_header_t *msg,
 	s->user_fn = user_fn;
 	s->user_ctx = user_ctx;
 	a->npending++;
+	if (deferred) {
+		a->send_queued = true;
+		a->send_slot = i;
+	}
 	if (id)
 		*id = ((uint64_t)s->gen << 32) | i;
 	return KERN_SUCCESS;
@@ -347,6 +395,18 @@ static int take_from_watch(machgen_async_t *a)
 			close_watch(a);
 			return n + fail_all(a);
 		}
+		if (a->posted_send) {
+			a->posted_send = false;
+			/* a send error: the request never left and nothing was received */
+			if (((unsigned)mr & ~0xfffu) == ((unsigned)MACH_SEND_IN_PROGRESS & ~0xfffu)) {
+				uint32_t i = a->posted_slot;
+				if (i < a->nslots && a->slots[i].live && a->slots[i].gen == a->posted_gen) {
+					complete(a, i, mr, NULL, 0);
+					n++;
+				}
+				continue;
+			}
+		}
 		if (mr == MACH_RCV_TOO_LARGE) {
 			if (!grow_buffer(a))
 				break;
@@ -358,7 +418,7 @@ static int take_from_watch(machgen_async_t *a)
 		}
 		if (mr != MACH_MSG_SUCCESS)
 			continue;
-		rearm(a); /* the broker fetches the next reply while this one is handled */
+		/* posted again after the callback, which may start a call to send along */
 		n += deliver(a);
 	}
 	return n;
