@@ -320,3 +320,79 @@ Test(async_rt, handlers_may_start_calls)
 	machgen_async_destroy(chain_obj);
 	cr_assert_eq(rt_wait(pid, 5000), 0);
 }
+
+/* From a callback, a simple request is sent along with the next posted
+ * receive; its send error then arrives at its own callback. */
+static mach_port_t g_dead;
+static machgen_async_t *g_obj;
+static struct result g_first, g_second;
+static kern_return_t g_second_start;
+static void on_first(const struct machgen_async_completion *c)
+{
+	on_done(c);
+	rt_simple_msg m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_size = sizeof m;
+	m.head.msgh_remote_port = g_dead;
+	m.head.msgh_id = 500;
+	g_second_start = machgen_async_start(g_obj, &m.head, 0, 0, 0, on_done, NULL, &g_second, NULL);
+}
+
+Test(async_rt, a_send_error_of_a_request_started_in_a_callback_reaches_its_callback)
+{
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "deadsend", MODE_REVERSE, 1, &svc);
+	g_dead = rt_port_with_send();
+	cr_assert_eq(mach_port_mod_refs(mach_task_self(), g_dead, MACH_PORT_RIGHT_RECEIVE, -1),
+	             KERN_SUCCESS); /* g_dead is a dead name now */
+	cr_assert_eq(machgen_async_create(&g_obj), KERN_SUCCESS);
+	memset(&g_first, 0, sizeof g_first);
+	memset(&g_second, 0, sizeof g_second);
+	rt_simple_msg m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_size = sizeof m;
+	m.head.msgh_remote_port = svc;
+	m.head.msgh_id = 500;
+	m.value = 4;
+	cr_assert_eq(machgen_async_start(g_obj, &m.head, 0, 0, 0, on_first, NULL, &g_first, NULL),
+	             KERN_SUCCESS);
+	drive(g_obj, 5000);
+	cr_assert_eq(g_first.calls, 1);
+	cr_assert_eq(g_first.value, 8);
+	/* on Linux the request went with the posted receive: start succeeded */
+	cr_assert_eq(g_second_start, KERN_SUCCESS);
+	cr_assert_eq(g_second.calls, 1);
+	cr_assert_eq(g_second.status, MACH_SEND_INVALID_DEST);
+	cr_assert_eq(machgen_async_pending(g_obj), 0);
+	machgen_async_destroy(g_obj);
+	(void)mach_port_deallocate(mach_task_self(), g_dead);
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
+
+Test(async_rt, broker_death_completes_every_pending_call)
+{
+	enum { N = 8 };
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "broker", MODE_HOLD, 200, &svc);
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	struct result r[N];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(start(a, svc, i, 0, &r[i], NULL), KERN_SUCCESS);
+	pid_t b = rt_broker_pid();
+	cr_assert_gt(b, 0);
+	kill(b, SIGKILL);
+	drive(a, 5000);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(r[i].calls, 1);
+		cr_assert_eq(r[i].status, MIG_SERVER_DIED);
+	}
+	machgen_async_destroy(a);
+	kill(pid, SIGKILL);
+	rt_wait(pid, 5000);
+}

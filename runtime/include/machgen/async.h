@@ -69,7 +69,12 @@ int machgen_async_dispatch(machgen_async_t *a);
  * handler will run once and *id names the call; on failure (the mach_msg send
  * result is returned) nothing was registered and the handler never runs.
  * options: extra mach_msg options for the send (e.g. MACH_SEND_TIMEOUT with
- * send_timeout). */
+ * send_timeout).
+ * Linux: called from a completion handler inside machgen_async_dispatch, a
+ * simple request (no descriptors, options 0) is sent together with the
+ * receive dispatch posts next, right after the handler returns (one broker
+ * call for both); KERN_SUCCESS is returned and a send error (e.g.
+ * MACH_SEND_INVALID_DEST) then completes the call with that status. */
 kern_return_t machgen_async_start(machgen_async_t *a, mach_msg_header_t *msg,
                                   mach_msg_option_t options, mach_msg_timeout_t send_timeout,
                                   uint32_t timeout_ms, machgen_async_handler_t handler,
