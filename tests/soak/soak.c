@@ -2,7 +2,8 @@
  * through the generated faults stubs to two servers while clients and servers are
  * killed with SIGKILL at random and restarted. Reports operations, errors by kind
  * and the broker's resources before and after; exits 1 on a wrong answer, a hang
- * (a client without progress for HANG_MS) or a leak. Runs its own private broker. */
+ * (a client without progress for HANG_MS) or a leak. Runs its own private broker.
+ * MACHGEN_SOAK_INJECT=leak|hang plants one such fault, to show the checks fire. */
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #define MAX_CLIENTS 16
 #define SERVERS 2
 #define HANG_MS 15000
+#define STUCK_MS 1000
 #define RSS_SLACK_KIB 8192
 
 enum op { OP_ADD, OP_STALL, OP_BLOB, OP_PORTS, OP_NEW_PORT, OP_SELF_OOL, OP_KINDS };
@@ -123,7 +125,7 @@ static kern_return_t op_self_ool(mach_port_t own)
 	return ok ? KERN_SUCCESS : -1;
 }
 
-static int client_main(int idx, unsigned seed)
+static int client_main(int idx, unsigned seed, int hang)
 {
 	struct slot *sl = &slots[idx];
 	mach_port_t svc[SERVERS] = {MACH_PORT_NULL, MACH_PORT_NULL};
@@ -192,8 +194,12 @@ static int client_main(int idx, unsigned seed)
 			svc[which] = MACH_PORT_NULL;
 		}
 		atomic_store(&sl->heartbeat_ms, rt_now_ms());
+		if (hang && n == 100)
+			pause(); /* injected: stops making progress */
 	}
 }
+
+static const char *inject;
 
 static pid_t start_client(int idx, unsigned seed, unsigned life_s)
 {
@@ -201,7 +207,7 @@ static pid_t start_client(int idx, unsigned seed, unsigned life_s)
 	pid_t pid = fork();
 	if (pid == 0) {
 		alarm(life_s);
-		_exit(client_main(idx, seed));
+		_exit(client_main(idx, seed, idx == 0 && inject && !strcmp(inject, "hang")));
 	}
 	return pid;
 }
@@ -236,6 +242,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [SECONDS (600)] [CLIENTS 1-%d (4)]\n", argv[0], MAX_CLIENTS);
 		return 2;
 	}
+	inject = getenv("MACHGEN_SOAK_INJECT");
 	rt_private_broker();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	slots = mmap(NULL, sizeof(struct slot) * MAX_CLIENTS, PROT_READ | PROT_WRITE,
@@ -264,9 +271,12 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nclients; i++)
 		cl[i] = start_client(i, (unsigned)i * 7919u + 1, life);
 
+	mach_port_t planted = MACH_PORT_NULL;
+	if (inject && !strcmp(inject, "leak")) /* injected: a port nobody frees */
+		mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &planted);
 	unsigned seed = 12345;
 	uint64_t start = rt_now_ms(), stop = start + (uint64_t)seconds * 1000u, next_kill = start + 500;
-	uint64_t client_kills = 0, server_kills = 0, health = 0;
+	uint64_t client_kills = 0, server_kills = 0, health = 0, skipped = 0;
 	int hang = -1, failed = 0;
 	while (rt_now_ms() < stop && hang < 0) {
 		usleep(50000);
@@ -279,6 +289,14 @@ int main(int argc, char **argv)
 		if (now < next_kill)
 			continue;
 		next_kill = now + 200 + (uint64_t)(rand_r(&seed) % 1300);
+		/* no kill while a client waits: killing it (or its server) would mask a hang */
+		int waiting = 0;
+		for (int i = 0; i < nclients; i++)
+			waiting |= now - atomic_load(&slots[i].heartbeat_ms) > STUCK_MS;
+		if (waiting) {
+			skipped++;
+			continue;
+		}
 		unsigned r = (unsigned)rand_r(&seed);
 		if (r % 4 == 0) { /* a server: its clients see MIG_SERVER_DIED / dead names */
 			int i = (int)((r >> 2) % SERVERS);
@@ -338,9 +356,10 @@ int main(int argc, char **argv)
 			last_other = atomic_load(&slots[i].last_other);
 	}
 	printf("soak: %d s, %d clients, %d servers: %llu client kills, %llu server kills, %llu "
-	       "supervisor health RPCs\n",
+	       "supervisor health RPCs, %llu kills skipped (a client waiting > %d ms)\n",
 	       seconds, nclients, SERVERS, (unsigned long long)client_kills,
-	       (unsigned long long)server_kills, (unsigned long long)health);
+	       (unsigned long long)server_kills, (unsigned long long)health,
+	       (unsigned long long)skipped, STUCK_MS);
 	for (int k = 0; k < OP_KINDS; k++) {
 		printf("  ok %-11s %llu\n", op_names[k], (unsigned long long)ops[k]);
 		total += ops[k];
