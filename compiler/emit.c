@@ -20,8 +20,24 @@ const char *mg_emit_unsupported(const struct mg_interface *itf)
 {
     for (uint32_t i = 0; i < itf->nroutines; i++) {
         const struct mg_routine *rt = &itf->routines[i];
-        if (rt->request.has_native || rt->reply.has_native)
-            return "PointerTo/ValueOf native C types";
+        const struct mg_layout *ls[2] = {&rt->request, &rt->reply};
+        for (int k = 0; k < 2; k++) {
+            const struct mg_layout *l = ls[k];
+            if (!l->has_native)
+                continue;
+            /* a native's size is known only to C: supported as the message's last and
+             * only part whose size is not fixed */
+            uint32_t natives = 0;
+            for (uint32_t j = 0; j < l->nfields; j++) {
+                natives += l->fields[j].kind == MG_FIELD_NATIVE;
+                if (l->fields[j].kind == MG_FIELD_VAR_DATA)
+                    return "a native C type (PointerTo/ValueOf) in a message with variable-length data";
+                if (l->fields[j].kind == MG_FIELD_NATIVE && l->fields[j].arg->type->native_badvalue)
+                    return "PointerToIfNot";
+            }
+            if (natives > 1 || l->fields[l->nfields - 1].kind != MG_FIELD_NATIVE)
+                return "a native C type (PointerTo/ValueOf) that is not the message's last argument";
+        }
         for (uint32_t j = 0; j < rt->nargs; j++) {
             const struct mg_param *a = &rt->args[j];
             if (a->role == MG_ROLE_IMPLICIT && !is_trailer_field(a->name))

@@ -198,6 +198,18 @@ static bool is_trailer_role(enum mg_arg_role r)
            r == MG_ROLE_CONTEXTTOKEN || r == MG_ROLE_IMPLICIT;
 }
 
+void mg_em_fixed_size(char *buf, size_t n, const struct mg_layout *l, enum mg_em_side side)
+{
+    if (!l->has_native) {
+        snprintf(buf, n, "%" PRIu32, l->max_size);
+        return;
+    }
+    /* a native value closes the message: its C size, rounded to 4 bytes */
+    const struct mg_type *t = l->fields[l->nfields - 1].arg->type;
+    snprintf(buf, n, "(%" PRIu32 "u + ((sizeof(%s) + 3u) & ~(size_t)3u))", l->max_size,
+             side == MG_EM_USER ? t->user_ctype : t->server_ctype);
+}
+
 void mg_em_param_type(char *buf, size_t n, const struct mg_param *a, enum mg_em_side side)
 {
     const struct mg_type *t = a->type;
@@ -324,7 +336,10 @@ static void message_struct(struct mg_cw *w, const struct mg_routine *rt, bool re
             pos += (uint32_t)mg_type_bytes(f->arg->type);
             break;
         }
-        case MG_FIELD_NATIVE: break; /* rejected by mg_emit_unsupported */
+        case MG_FIELD_NATIVE: /* the last field (mg_emit_unsupported): sizeof decides */
+            mg_cw_line(w, "%s %s;", side == MG_EM_USER ? f->arg->type->user_ctype
+                                                       : f->arg->type->server_ctype, f->name);
+            break;
         }
     }
     if (l->nfields)
@@ -333,8 +348,15 @@ static void message_struct(struct mg_cw *w, const struct mg_routine *rt, bool re
 
     /* the C compiler must agree with the layout machgen computed */
     const char *sn = rt->name;
-    mg_cw_line(w, "MACHGEN_STATIC_ASSERT(sizeof(__%s__%s_t) == %" PRIu32 ", \"__%s__%s_t size\");",
-               kind, sn, l->max_size, kind, sn);
+    if (l->has_native) {
+        const struct mg_msg_field *nf = &l->fields[l->nfields - 1];
+        mg_cw_line(w, "MACHGEN_STATIC_ASSERT(offsetof(__%s__%s_t, %s) == %" PRIu32
+                      ", \"__%s__%s_t.%s offset\");",
+                   kind, sn, nf->name, l->max_size, kind, sn, nf->name);
+    } else {
+        mg_cw_line(w, "MACHGEN_STATIC_ASSERT(sizeof(__%s__%s_t) == %" PRIu32 ", \"__%s__%s_t size\");",
+                   kind, sn, l->max_size, kind, sn);
+    }
     for (uint32_t i = 0; i < l->ndescriptors; i++) {
         const struct mg_descriptor *d = &l->descriptors[i];
         if (i && l->descriptors[i - 1].arg == d->arg)

@@ -19,6 +19,10 @@ struct mg_em_cdecl {
 };
 struct mg_em_cdecl mg_em_field_decl(const struct mg_type *t, enum mg_em_side side);
 
+/* The C expression of a message's size without variable parts: a constant, or with a
+ * closing native value, that constant plus its sizeof rounded to 4. */
+void mg_em_fixed_size(char *buf, size_t n, const struct mg_layout *l, enum mg_em_side side);
+
 /* C type of one element of a fixed or variable array of ports (sent as one port
  * descriptor per element). */
 const char *mg_em_port_elem_ctype(const struct mg_type *t, enum mg_em_side side);

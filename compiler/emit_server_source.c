@@ -98,8 +98,10 @@ static void check_request(struct srv *s)
                 "In0P->msgh_body.msgh_descriptor_count != %" PRIu32, l->ndescriptors);
     else
         fail_if(s, "MIG_BAD_ARGUMENTS", "In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX");
+    char fixed[160];
+    mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_SERVER);
     if (l->min_size == l->max_size)
-        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size != %" PRIu32, l->max_size);
+        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size != %s", fixed);
     else
         fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 " || msgh_size > %" PRIu32,
                 l->min_size, l->max_size);
@@ -266,6 +268,12 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
         snprintf(buf, n, "%sarg_%s", a->in_reply ? "&" : "", a->name);
         return;
     }
+    if (t->native) { /* ValueOf by value, PointerTo as a pointer into the message */
+        const struct mg_msg_field *nf = mg_em_find_field(a->in_reply ? rp : rq, a, MG_FIELD_NATIVE);
+        snprintf(buf, n, "%s%s->%s", t->native_pointer ? "&" : "", a->in_reply ? "OutP" : "In0P",
+                 nf ? nf->name : a->name);
+        return;
+    }
     const struct mg_msg_field *f = mg_em_find_field(a->in_reply ? rp : rq, a,
                                                     t->var_array ? MG_FIELD_VAR_DATA : MG_FIELD_DATA);
     if (!f) {
@@ -414,6 +422,11 @@ static void out_presets(struct srv *s)
             } else {
                 mg_cw_line(w, "OutP->%s = %" PRIu32 ";", f->name, pt->kpd_count > 1 ? pt->kpd_count : 0);
             }
+        } else if (f->kind == MG_FIELD_NATIVE && a->in_request) {
+            /* an inout native starts as the client sent it */
+            const struct mg_msg_field *inf = mg_em_find_field(&rt->request, a, MG_FIELD_NATIVE);
+            if (inf)
+                mg_cw_line(w, "OutP->%s = In0P->%s;", f->name, inf->name);
         } else if (f->kind == MG_FIELD_DATA && a->in_request && !a->type->outtran) {
             const struct mg_msg_field *inf = mg_em_find_field(&rt->request, a, MG_FIELD_DATA);
             if (!inf)
@@ -536,6 +549,12 @@ static void build_reply(struct srv *s)
     bool any_var = false;
     for (uint32_t i = 0; i < l->nfields; i++)
         any_var |= l->fields[i].kind == MG_FIELD_VAR_DATA;
+    if (!any_var && l->has_native) {
+        char fixed[160];
+        mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_SERVER);
+        mg_cw_line(w, "OutP->Head.msgh_size = (mach_msg_size_t)%s;", fixed);
+        return;
+    }
     if (!any_var) {
         mg_cw_line(w, "OutP->Head.msgh_size = (mach_msg_size_t)sizeof(Reply);");
         return;

@@ -235,7 +235,9 @@ static void pack_inline(struct usr *u)
                            f->segment + 1, maxvar);
             break;
         }
-        case MG_FIELD_NATIVE: break;
+        case MG_FIELD_NATIVE: /* ValueOf by value, PointerTo through its pointer */
+            mg_cw_line(w, "%s = %s%s;", fe, a->type->native_pointer ? "*" : "", a->name);
+            break;
         }
     }
 }
@@ -309,9 +311,11 @@ static void check_reply(struct usr *u)
     mg_cw_line(w, "return id == MACH_NOTIFY_SEND_ONCE ? MIG_SERVER_DIED : MIG_REPLY_MISMATCH;");
     mg_cw_end(w);
     mg_cw_line(w, "msgh_size = Out0P->Head.msgh_size;");
-    char range[128];
+    char range[256];
+    char fixed[160];
+    mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_USER);
     if (l->min_size == l->max_size)
-        snprintf(range, sizeof range, "msgh_size != %" PRIu32, l->max_size);
+        snprintf(range, sizeof range, "msgh_size != %s", fixed);
     else
         snprintf(range, sizeof range, "(msgh_size < %" PRIu32 " || msgh_size > %" PRIu32 ")",
                  l->min_size, l->max_size);
@@ -468,6 +472,9 @@ static void unpack_reply(struct usr *u)
         const struct mg_param *a = f->arg;
         seg_field(fe, sizeof fe, "Out", f);
         switch (f->kind) {
+        case MG_FIELD_NATIVE: /* out natives are PointerTo: into the caller's value */
+            mg_cw_line(w, "*%s = %s;", a->name, fe);
+            break;
         case MG_FIELD_COUNT:
             if (a->role == MG_ROLE_COUNT && a->user_visible &&
                 (a->parent->type->wire == MG_WIRE_OOL || a->parent->type->wire == MG_WIRE_PORT))
@@ -621,7 +628,11 @@ static void user_stub(struct usr *u)
                rq->complex ? " | MACH_MSGH_BITS_COMPLEX" : "");
     if (has_var(rq))
         mg_cw_line(w, "InP->Head.msgh_size = %" PRIu32 "u + msgh_size_delta;", rq->min_size);
-    else
+    else if (rq->has_native) {
+        char fixed[160];
+        mg_em_fixed_size(fixed, sizeof fixed, rq, MG_EM_USER);
+        mg_cw_line(w, "InP->Head.msgh_size = (mach_msg_size_t)%s;", fixed);
+    } else
         mg_cw_line(w, "InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);");
     mg_cw_line(w, "InP->Head.msgh_remote_port = %s;", rqp->name);
     mg_cw_line(w, "InP->Head.msgh_local_port = %s;", reply_name);

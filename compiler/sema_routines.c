@@ -526,8 +526,8 @@ bool mg_sema_routine(struct mg_sema *s, const struct mg_routinedecl *rd, struct 
         check_flags(&b, ast, a);
         a->user_ctype = user_ctype_of(t);
         a->server_ctype = server_ctype_of(t);
-        a->by_ref_user = a->in_reply && t->is_struct;
-        a->by_ref_server = a->in_reply && t->is_struct;
+        a->by_ref_user = (a->in_reply && t->is_struct) || t->native_pointer;
+        a->by_ref_server = (a->in_reply && t->is_struct) || t->native_pointer;
         if (a->in_request || a->in_reply)
             a->ownership = ownership_of(a, s->itf->kernel_server);
         add_companions(&b, a); /* b.args never grows, so `a` stays valid */

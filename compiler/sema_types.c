@@ -537,6 +537,8 @@ const struct mg_type *mg_sema_named_type(struct mg_sema *s, const struct mg_type
                                         "destroyed", td->name);
         return NULL;
     }
+    if (base->native) /* MIG names the native C type itself, not the .defs name */
+        t->user_ctype = t->server_ctype = t->trans_ctype = base->user_ctype;
     if (!t->user_ctype)
         t->user_ctype = td->name;
     if (!t->server_ctype)

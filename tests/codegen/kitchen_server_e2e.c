@@ -391,3 +391,18 @@ kern_return_t do_implicit_data(mach_port_t server, mach_port_seqno_t msgh_seqno,
     *b = a + 1;
     return KERN_SUCCESS;
 }
+
+kern_return_t do_native_put(mach_port_t server, int a, geo_t g)
+{
+    (void)server;
+    return g.lat == (double)a ? KERN_SUCCESS : KERN_INVALID_ARGUMENT;
+}
+
+kern_return_t do_native_swap(mach_port_t server, geo_t *g)
+{
+    (void)server;
+    const double t = g->lat;
+    g->lat = g->lon;
+    g->lon = t;
+    return KERN_SUCCESS;
+}

@@ -396,3 +396,26 @@ kern_return_t do_implicit_data(mach_port_t server, mach_port_seqno_t msgh_seqno,
     *b = a + 1;
     return KERN_SUCCESS;
 }
+
+static geo_t last_geo;
+
+kern_return_t do_native_put(mach_port_t server, int a, geo_t g)
+{
+    (void)server;
+    klog.calls++;
+    klog.counts[0] = (mach_msg_type_number_t)a;
+    last_geo = g;
+    return KERN_SUCCESS;
+}
+
+kern_return_t do_native_swap(mach_port_t server, geo_t *g)
+{
+    (void)server;
+    klog.calls++;
+    geo_t r = *g;
+    r.lat = g->lon;
+    r.lon = g->lat;
+    memcpy(r.tag, last_geo.tag, sizeof r.tag);
+    *g = r;
+    return KERN_SUCCESS;
+}

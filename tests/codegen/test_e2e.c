@@ -403,3 +403,14 @@ Test(e2e, array_of_ool_regions)
         cr_assert_eq(vm_deallocate(mach_task_self(), (vm_offset_t)back[k], 64), KERN_SUCCESS);
     }
 }
+
+Test(e2e, native_values)
+{
+    geo_t g = {3.0, 4.0, "e2e"};
+    cr_assert_eq(native_put(svc, 3, g), KERN_SUCCESS);
+    cr_assert_eq(native_put(svc, 4, g), KERN_INVALID_ARGUMENT);
+    cr_assert_eq(native_swap(svc, &g), KERN_SUCCESS);
+    cr_assert_eq(g.lat, 4.0);
+    cr_assert_eq(g.lon, 3.0);
+    cr_assert_str_eq(g.tag, "e2e");
+}

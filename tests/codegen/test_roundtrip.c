@@ -557,7 +557,7 @@ Test(server_checks, unknown_id)
     m.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.Head.msgh_size = 24;
     boolean_t handled = TRUE;
-    int ids[] = {3999, 4004 /* skip */, 4029, -5};
+    int ids[] = {3999, 4004 /* skip */, 4031, -5};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         m.Head.msgh_id = ids[i];
         cr_assert_eq(serve(&m, 24, 8, &handled), MIG_BAD_ID, "id %d", ids[i]);
@@ -693,7 +693,7 @@ Test(server_checks, simpleroutine_records_retcode)
 Test(server_checks, subsystem_table)
 {
     cr_assert_eq(do_kitchen_subsystem.start, 4000);
-    cr_assert_eq(do_kitchen_subsystem.end, 4029);
+    cr_assert_eq(do_kitchen_subsystem.end, 4031);
     cr_assert_null(do_kitchen_subsystem.routine[4].stub_routine, "skip slot");
     cr_assert_not_null(do_kitchen_subsystem.routine[0].stub_routine);
     cr_assert_eq(do_kitchen_subsystem.routine[0].max_reply_msg, sizeof(__Reply__scalars_t));
@@ -799,5 +799,31 @@ Test(server_checks, implicit_trailer_too_short)
     boolean_t handled;
     cr_assert_eq(serve(fk.last_request, fk.last_send_size, sizeof(mach_msg_audit_trailer_t), &handled),
                  MIG_TRAILER_ERROR);
+    cr_assert_eq(klog.calls, 0);
+}
+
+Test(roundtrip, native_values_by_value_and_pointer)
+{
+    geo_t g = {48.5, 2.25, "home"};
+    cr_assert_eq(native_put(SERVER, 7, g), KERN_SUCCESS);
+    cr_assert_eq(klog.counts[0], 7);
+    /* the value travels as its C bytes, rounded to 4 */
+    cr_assert_eq(fk.last_send_size, 24 + 8 + 4 + ((sizeof(geo_t) + 3) & ~(size_t)3));
+    const __Request__native_put_t *rq = (const void *)fk.last_request;
+    cr_assert_eq(rq->g.lon, 2.25);
+    geo_t h = {1.0, 2.0, "xxxx"};
+    cr_assert_eq(native_swap(SERVER, &h), KERN_SUCCESS);
+    cr_assert_eq(h.lat, 2.0);
+    cr_assert_eq(h.lon, 1.0);
+    cr_assert_str_eq(h.tag, "home", "the server's value came back through the pointer");
+}
+
+Test(server_checks, native_wrong_size)
+{
+    geo_t g = {0, 0, ""};
+    CAPTURE(native_put(SERVER, 1, g));
+    __Request__native_put_t *rq = (void *)fk.last_request;
+    rq->Head.msgh_size -= 4;
+    cr_assert_eq(serve_request(fk.last_request, fk.last_send_size - 4), MIG_BAD_ARGUMENTS);
     cr_assert_eq(klog.calls, 0);
 }

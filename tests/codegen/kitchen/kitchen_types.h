@@ -32,6 +32,12 @@ typedef span_t span_block_t[4];
 typedef unsigned char *blob64_t;
 typedef blob64_t blobs_t[2];
 
+/* A native C value: 8-byte aligned, 21 bytes of data, 24 with its padding. */
+typedef struct {
+    double lat, lon;
+    char tag[5];
+} geo_t;
+
 typedef int celsius_t;
 
 /* Server-side representation of celsius_t (intran/outtran of an inline value). */
