@@ -38,6 +38,22 @@ static const char *reply_bits(const struct mg_interface *itf)
     return itf->kernel_server ? "MACHGEN_REPLY_BITS" : "MACH_MSGH_BITS_REMOTE";
 }
 
+/* The disposition a reply's port descriptor is sent with. A KernelServer's layout
+ * holds the kernel's (the right as the receiver gets it, the kernel having made it);
+ * its user-space form sends with the type's own disposition, as any server. */
+static void reply_disposition(char *buf, size_t n, const struct mg_interface *itf,
+                              const struct mg_descriptor *d)
+{
+    const char *kernel = mg_em_disposition(d->disposition);
+    const char *user = mg_em_disposition(d->arg->type->kpd_count > 1 && d->arg->type->element
+                                             ? d->arg->type->element->in_name
+                                             : d->arg->type->in_name);
+    if (itf->kernel_server && strcmp(kernel, user) != 0)
+        snprintf(buf, n, "MACHGEN_REPLY_DISPOSITION(%s, %s)", kernel, user);
+    else
+        snprintf(buf, n, "%s", kernel);
+}
+
 #include <stdarg.h>
 static void fail_if(struct srv *s, const char *code, const char *fmt, ...)
 {
@@ -469,9 +485,11 @@ static void build_reply(struct srv *s)
                          a->name);
             else
                 snprintf(v, sizeof v, "arg_%s[Index]", a->name);
+            char rd[160];
+            reply_disposition(rd, sizeof rd, s->itf, d);
             mg_cw_line(w, "\tOutP->%s[Index] = (mach_msg_port_descriptor_t){ .name = %s, "
                           ".disposition = %s, .type = MACH_MSG_PORT_DESCRIPTOR };",
-                       a->name, v, mg_em_disposition(d->disposition));
+                       a->name, v, rd);
             continue;
         }
         desc_expr(de, sizeof de, "OutP", d);
@@ -485,7 +503,7 @@ static void build_reply(struct srv *s)
         if (d->disposition < 0 && a->poly)
             snprintf(disp, sizeof disp, "arg_%s", a->poly->name);
         else
-            snprintf(disp, sizeof disp, "%s", mg_em_disposition(d->disposition));
+            reply_disposition(disp, sizeof disp, s->itf, d);
         snprintf(dealloc, sizeof dealloc, "%s",
                  d->dealloc == MG_DEALLOC_YES ? "TRUE"
                  : d->dealloc == MG_DEALLOC_MAYBE && a->dealloc_arg ? "arg_DEALLOC"
@@ -791,11 +809,13 @@ void mg_emit_server_source(FILE *fp, const struct mg_interface *itf, const char 
         mg_cw_line(&w, "#define MACHGEN_REQUEST_BITS(bits) MACH_MSGH_BITS_REMOTE(bits)");
         mg_cw_line(&w, "#define MACHGEN_REPLY_PORT msgh_local_port");
         mg_cw_line(&w, "#define MACHGEN_REPLY_BITS(bits) MACH_MSGH_BITS_LOCAL(bits)");
+        mg_cw_line(&w, "#define MACHGEN_REPLY_DISPOSITION(kernel, user) (kernel)");
         mg_cw_line(&w, "#else");
         mg_cw_line(&w, "#define MACHGEN_REQUEST_PORT msgh_local_port");
         mg_cw_line(&w, "#define MACHGEN_REQUEST_BITS(bits) MACH_MSGH_BITS_LOCAL(bits)");
         mg_cw_line(&w, "#define MACHGEN_REPLY_PORT msgh_remote_port");
         mg_cw_line(&w, "#define MACHGEN_REPLY_BITS(bits) MACH_MSGH_BITS_REMOTE(bits)");
+        mg_cw_line(&w, "#define MACHGEN_REPLY_DISPOSITION(kernel, user) (user)");
         mg_cw_line(&w, "#endif");
     }
     bool any = false;

@@ -13,11 +13,13 @@
 #define MACHGEN_REQUEST_BITS(bits) MACH_MSGH_BITS_REMOTE(bits)
 #define MACHGEN_REPLY_PORT msgh_local_port
 #define MACHGEN_REPLY_BITS(bits) MACH_MSGH_BITS_LOCAL(bits)
+#define MACHGEN_REPLY_DISPOSITION(kernel, user) (kernel)
 #else
 #define MACHGEN_REQUEST_PORT msgh_local_port
 #define MACHGEN_REQUEST_BITS(bits) MACH_MSGH_BITS_LOCAL(bits)
 #define MACHGEN_REPLY_PORT msgh_remote_port
 #define MACHGEN_REPLY_BITS(bits) MACH_MSGH_BITS_REMOTE(bits)
+#define MACHGEN_REPLY_DISPOSITION(kernel, user) (user)
 #endif
 
 /* Turns the reply the demux pre-filled into the 36-byte error reply. */
@@ -66,7 +68,7 @@ static void _Xpoke(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 
 	OutP->Head.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
 	OutP->msgh_body.msgh_descriptor_count = 1;
-	OutP->made = (mach_msg_port_descriptor_t){ .name = thing_to_port(arg_made), .disposition = MACH_MSG_TYPE_MOVE_SEND, .type = MACH_MSG_PORT_DESCRIPTOR };
+	OutP->made = (mach_msg_port_descriptor_t){ .name = thing_to_port(arg_made), .disposition = MACHGEN_REPLY_DISPOSITION(MACH_MSG_TYPE_MOVE_SEND, MACH_MSG_TYPE_MAKE_SEND), .type = MACH_MSG_PORT_DESCRIPTOR };
 	OutP->Head.msgh_size = (mach_msg_size_t)sizeof(Reply);
 }
 
