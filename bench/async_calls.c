@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -102,6 +103,41 @@ static double run_sync(mach_port_t server, int calls, int *errors)
 	return now_s() - t0;
 }
 
+/* CPU seconds (user + system) a process used so far, from /proc. */
+static double cpu_of(pid_t pid)
+{
+	char path[64], line[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(line, 1, sizeof line - 1, f);
+	fclose(f);
+	line[n] = 0;
+	const char *p = strrchr(line, ')'); /* the command name may hold spaces */
+	unsigned long ut = 0, st = 0;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_cpu(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
+struct cpu {
+	double client, server, broker;
+};
+
+static struct cpu cpu_now(pid_t server, pid_t broker)
+{
+	return (struct cpu){ self_cpu(), cpu_of(server), cpu_of(broker) };
+}
+
 static pid_t broker_pid(void)
 {
 	struct sockaddr_un sa;
@@ -157,11 +193,19 @@ int main(int argc, char **argv)
 	(void)run_async(server, 1000, inflight, &errors);
 	errors = 0;
 	double ts[RUNS], ta[RUNS], ratio[RUNS];
+	pid_t bpid = broker_pid();
+	struct cpu cs = {0, 0, 0}, ca = {0, 0, 0};
 	printf("bench_async_calls: %d calls of a trivial routine, %d in flight, %d runs\n", calls,
 	       inflight, RUNS);
 	for (int r = 0; r < RUNS; r++) {
+		struct cpu c0 = cpu_now(pid, bpid);
 		ts[r] = do_sync ? run_sync(server, calls, &errors) : 1;
+		struct cpu c1 = cpu_now(pid, bpid);
 		ta[r] = do_async ? run_async(server, calls, inflight, &errors) : 1;
+		struct cpu c2 = cpu_now(pid, bpid);
+		cs.client += c1.client - c0.client, ca.client += c2.client - c1.client;
+		cs.server += c1.server - c0.server, ca.server += c2.server - c1.server;
+		cs.broker += c1.broker - c0.broker, ca.broker += c2.broker - c1.broker;
 		ratio[r] = ts[r] / ta[r];
 		printf("  run %d: sync %.3f s (%.0f calls/s)  async %.3f s (%.0f calls/s)  ratio %.2f\n",
 		       r + 1, ts[r], calls / ts[r], ta[r], calls / ta[r], ratio[r]);
@@ -172,6 +216,18 @@ int main(int argc, char **argv)
 	printf("median: sync %.0f calls/s, async %.0f calls/s, throughput ratio %.2f (target >= 2.0)%s\n",
 	       calls / ts[RUNS / 2], calls / ta[RUNS / 2], ratio[RUNS / 2],
 	       errors ? "  ERRORS" : "");
+	double k = 1e6 / ((double)calls * RUNS); /* CPU us per call */
+	printf("CPU per call (us): sync client %.1f server %.1f broker %.1f | async client %.1f "
+	       "server %.1f broker %.1f\n", cs.client * k, cs.server * k, cs.broker * k,
+	       ca.client * k, ca.server * k, ca.broker * k);
+	{
+		double l1 = 0;
+		FILE *f = fopen("/proc/loadavg", "r");
+		if (f && fscanf(f, "%lf", &l1) == 1)
+			printf("load average during the run: %.2f (2 cores shared with other work)\n", l1);
+		if (f)
+			fclose(f);
+	}
 	if (errors)
 		fprintf(stderr, "bench: %d failed calls\n", errors);
 	kill(pid, SIGTERM);

@@ -386,7 +386,12 @@ static int take_from_watch(machgen_async_t *a)
 	int n = 0;
 	for (int budget = 256; budget > 0 && a->fd >= 0; budget--) {
 		mach_msg_return_t mr;
-		rearm(a);
+		if (!a->armed) {
+			/* just posted: its answer needs the broker first, so poll for it
+			 * rather than try a receive that cannot succeed yet */
+			rearm(a);
+			break;
+		}
 		int r = mgl_watch_take(a->fd, a->rx, a->buf, a->buf_size, &mr);
 		if (r == 0)
 			break;
