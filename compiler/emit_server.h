@@ -9,4 +9,17 @@
  * subsystem table's declaration. */
 void mg_em_server_declarations(struct mg_cw *w, const struct mg_interface *itf);
 
+/* The subsystem table, <demux>() and <demux>_routine() (emit_server_demux.c). */
+void mg_em_server_demux(struct mg_cw *w, const struct mg_interface *itf);
+
+/* A KernelServer's macros naming the request's ports and the reply's dispositions in
+ * the kernel's or user space's view (nothing for other interfaces). */
+void mg_em_kernel_server_macros(struct mg_cw *w, const struct mg_interface *itf);
+
+/* The header field / bits of a received request's request and reply ports. */
+const char *mg_em_request_port_field(const struct mg_interface *itf);
+const char *mg_em_reply_port_field(const struct mg_interface *itf);
+const char *mg_em_request_bits(const struct mg_interface *itf);
+const char *mg_em_reply_bits(const struct mg_interface *itf);
+
 #endif
