@@ -13,6 +13,7 @@
 #include "calcAsync.h"
 #include "calcAsyncServer.h"
 #include "calcServer.h"
+#include "timedAsync.h"
 #include "helpers.h"
 
 TestSuite(async_stubs, .init = rt_private_broker, .fini = rt_stop_broker, .timeout = 60);
@@ -401,4 +402,67 @@ Test(async_stubs, replies_get_the_synchronous_checks)
 	cr_assert_eq(forged_reply(7500, 36, KERN_SUCCESS), MIG_TYPE_ERROR);
 	cr_assert_eq(forged_reply(7500, 36, KERN_NO_SPACE), KERN_NO_SPACE);
 	cr_assert_eq(forged_reply(7500, 40, KERN_NO_SPACE), KERN_NO_SPACE);
+}
+
+static struct {
+	int calls;
+	kern_return_t status;
+	point_t moved;
+} g_give;
+
+static void on_give(void *ctx, kern_return_t status, point_t moved)
+{
+	(void)ctx;
+	g_give.calls++;
+	g_give.status = status;
+	g_give.moved = moved;
+}
+
+/* A request with a port descriptor and a struct, under waittime: the server
+ * side is played by hand on a port of this task. */
+Test(async_stubs, port_and_struct_arguments_under_waittime)
+{
+	mach_port_t svc = rt_port_with_send(), p = rt_port_with_send();
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	memset(&g_give, 0, sizeof g_give);
+	point_t at = { 3, -4 };
+	cr_assert_eq(timed_give_async(a, svc, p, at, 0, on_give, NULL, NULL), KERN_SUCCESS);
+	union {
+		__Request__timed_give_t req;
+		char buf[512];
+	} in;
+	cr_assert_eq(mach_msg(&in.req.Head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, svc, 2000,
+	                      MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	cr_assert(in.req.Head.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	cr_assert_eq(in.req.msgh_body.msgh_descriptor_count, 1);
+	cr_assert_eq(in.req.p.disposition, MACH_MSG_TYPE_PORT_SEND);
+	cr_assert_eq(in.req.p.name, p, "a send right made from our receive right lands on its name");
+	cr_assert_eq(in.req.at.x, 3);
+	cr_assert_eq(in.req.at.y, -4);
+	(void)mach_port_deallocate(mach_task_self(), in.req.p.name); /* the right it brought */
+	__Reply__timed_give_t rep;
+	memset(&rep, 0, sizeof rep);
+	rep.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	rep.Head.msgh_size = sizeof rep;
+	rep.Head.msgh_remote_port = in.req.Head.msgh_remote_port;
+	rep.Head.msgh_id = 7900;
+	rep.NDR = NDR_record;
+	rep.moved = (point_t){ 4, -3 };
+	cr_assert_eq(mach_msg(&rep.Head, MACH_SEND_MSG, sizeof rep, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	drive(a, 2000);
+	cr_assert_eq(g_give.calls, 1);
+	cr_assert_eq(g_give.status, KERN_SUCCESS);
+	cr_assert_eq(g_give.moved.x, 4);
+	cr_assert_eq(g_give.moved.y, -3);
+	/* a dead server port: the send error comes back from the stub itself */
+	cr_assert_eq(mach_port_mod_refs(mach_task_self(), svc, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	cr_assert_eq(timed_give_async(a, svc, p, at, 0, on_give, NULL, NULL), MACH_SEND_INVALID_DEST);
+	cr_assert_eq(machgen_async_pending(a), 0);
+	cr_assert_eq(g_give.calls, 1);
+	machgen_async_destroy(a);
+	(void)mach_port_deallocate(mach_task_self(), svc);
+	(void)mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1);
+	(void)mach_port_deallocate(mach_task_self(), p);
 }
