@@ -14,6 +14,7 @@
 #include "debug.h"
 #include "vm.h"
 #include "watch.h"
+#include "async_platform.h"
 
 /* OOL regions up to this size are copied into the frame. */
 #define OOL_INLINE_MAX ((size_t)64 * 1024)
@@ -256,6 +257,22 @@ mach_msg_return_t mgl_watch_deliver(const unsigned char *frame, size_t len, cons
 		return r.hdr.status;
 	}
 	return deliver(&r, buf, rcv_size);
+}
+
+/* The readiness watches of this backend for the async objects; defined here
+ * because every program that sends a message links this file. */
+const struct machgen_async_watch_ops *machgen_async_watch_ops(void)
+{
+	static const struct machgen_async_watch_ops ops = {
+		.rx_size = MGL_WATCH_RX_SIZE,
+		.open = mgl_watch_open,
+		.post = mgl_watch_post,
+		.post_send = mgl_watch_post_send,
+		.take = mgl_watch_take,
+		.arm_peek = mgl_watch_arm,
+		.ack_peek = mgl_watch_ack,
+	};
+	return &ops;
 }
 
 mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t option,

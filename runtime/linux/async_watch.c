@@ -5,12 +5,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "platform.h"
-#if !defined(__APPLE__)
-#include "linux/watch.h"
-#endif
+#include "async_platform.h"
 
 struct machgen_port_watch {
+	const struct machgen_async_watch_ops *ops;
 	mach_port_t name;
 	int fd;
 	bool armed;
@@ -24,19 +22,20 @@ kern_return_t machgen_port_watch_create(mach_port_t port_or_set, machgen_port_wa
 		return KERN_RESOURCE_SHORTAGE;
 	w->name = port_or_set;
 	w->fd = -1;
-#if !defined(__APPLE__)
-	w->fd = mgl_watch_open();
-	if (w->fd < 0) {
-		free(w);
-		return KERN_FAILURE;
+	w->ops = machgen_async_watch_ops();
+	if (w->ops) {
+		w->fd = w->ops->open();
+		if (w->fd < 0) {
+			free(w);
+			return KERN_FAILURE;
+		}
+		if (w->ops->arm_peek(w->fd, port_or_set) != 0) {
+			close(w->fd);
+			free(w);
+			return KERN_FAILURE;
+		}
+		w->armed = true;
 	}
-	if (mgl_watch_arm(w->fd, port_or_set) != 0) {
-		close(w->fd);
-		free(w);
-		return KERN_FAILURE;
-	}
-	w->armed = true;
-#endif
 	*out = w;
 	return KERN_SUCCESS;
 }
@@ -54,25 +53,14 @@ int machgen_port_watch_fd(machgen_port_watch_t *w) { return w->fd; }
 
 static void take_readiness(machgen_port_watch_t *w)
 {
-#if !defined(__APPLE__)
-	if (w->fd >= 0 && w->armed) {
-		int r = mgl_watch_ack(w->fd);
-		if (r == 1)
-			w->armed = false;
-	}
-#else
-	(void)w;
-#endif
+	if (w->fd >= 0 && w->armed && w->ops->ack_peek(w->fd) == 1)
+		w->armed = false;
 }
 
 static void arm(machgen_port_watch_t *w)
 {
-#if !defined(__APPLE__)
-	if (w->fd >= 0 && !w->armed && mgl_watch_arm(w->fd, w->name) == 0)
+	if (w->fd >= 0 && !w->armed && w->ops->arm_peek(w->fd, w->name) == 0)
 		w->armed = true;
-#else
-	(void)w;
-#endif
 }
 
 void machgen_port_watch_rearm(machgen_port_watch_t *w)

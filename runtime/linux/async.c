@@ -16,10 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform.h"
-#if !defined(__APPLE__)
-#include "linux/watch.h"
-#endif
+#include "async_platform.h"
 
 struct async_slot {
 	mach_port_t port;      /* MACH_PORT_NULL until first needed */
@@ -49,6 +46,7 @@ struct machgen_async {
 	uint32_t send_slot;
 	uint32_t posted_slot, posted_gen; /* call whose request rode the posted receive */
 	bool posted_send;
+	const struct machgen_async_watch_ops *ops; /* NULL: no fd, poll the set */
 };
 
 #define SEND_BUF_SIZE 1024u
@@ -79,16 +77,20 @@ static void destroy_port(mach_port_t *p)
 static void complete(machgen_async_t *a, uint32_t i, kern_return_t status,
                      mach_msg_header_t *msg, mach_msg_size_t size);
 
+__attribute__((weak)) const struct machgen_async_watch_ops *machgen_async_watch_ops(void)
+{
+	return NULL;
+}
+
 static void rearm(machgen_async_t *a)
 {
-#if !defined(__APPLE__)
 	if (a->fd < 0 || a->armed)
 		return;
 	const mach_msg_option_t opt = RCV_OPTIONS & ~MACH_RCV_TIMEOUT;
 	if (a->send_queued) {
 		uint32_t i = a->send_slot;
 		a->send_queued = false;
-		if (mgl_watch_post_send(a->fd, a->pset, opt, a->buf_size, a->send_buf) == 0) {
+		if (a->ops->post_send(a->fd, a->pset, opt, a->buf_size, a->send_buf) == 0) {
 			a->armed = true;
 			a->posted_send = true;
 			a->posted_slot = i;
@@ -101,11 +103,8 @@ static void rearm(machgen_async_t *a)
 		if (mr != MACH_MSG_SUCCESS)
 			complete(a, i, mr, NULL, 0);
 	}
-	if (a->fd >= 0 && mgl_watch_post(a->fd, a->pset, opt, a->buf_size) == 0)
+	if (a->fd >= 0 && a->ops->post(a->fd, a->pset, opt, a->buf_size) == 0)
 		a->armed = true;
-#else
-	(void)a;
-#endif
 }
 
 static void close_watch(machgen_async_t *a)
@@ -138,14 +137,15 @@ kern_return_t machgen_async_create(machgen_async_t **out)
 		free(a);
 		return kr;
 	}
-#if !defined(__APPLE__)
-	a->rx = malloc(MGL_WATCH_RX_SIZE);
-	a->send_buf = malloc(SEND_BUF_SIZE);
-	a->fd = a->rx && a->send_buf ? mgl_watch_open() : -1;
-	if (a->fd < 0)
-		a->fd = -1;
-	rearm(a);
-#endif
+	a->ops = machgen_async_watch_ops();
+	if (a->ops) {
+		a->rx = malloc(a->ops->rx_size);
+		a->send_buf = malloc(SEND_BUF_SIZE);
+		a->fd = a->rx && a->send_buf ? a->ops->open() : -1;
+		if (a->fd < 0)
+			a->fd = -1;
+		rearm(a);
+	}
 	*out = a;
 	return KERN_SUCCESS;
 }
@@ -182,14 +182,12 @@ void machgen_async_destroy(machgen_async_t *a)
 		}
 	for (uint32_t i = 0; i < a->nslots; i++)
 		destroy_port(&a->slots[i].port);
-#if !defined(__APPLE__)
 	/* The broker answers in order: a reply the watch took before the ports
 	 * died is in the socket by now and may carry rights; release them. */
 	mach_msg_return_t mr;
-	if (a->fd >= 0 && a->armed && mgl_watch_take(a->fd, a->rx, a->buf, a->buf_size, &mr) == 1 &&
+	if (a->fd >= 0 && a->armed && a->ops->take(a->fd, a->rx, a->buf, a->buf_size, &mr) == 1 &&
 	    mr == MACH_MSG_SUCCESS)
 		mach_msg_destroy(a->buf);
-#endif
 	close_watch(a); /* the broker drops a posted receive with the connection */
 	if (a->pset != MACH_PORT_NULL)
 		(void)mach_port_mod_refs(mach_task_self(), a->pset, MACH_PORT_RIGHT_PORT_SET, -1);
@@ -280,7 +278,6 @@ kern_return_t machgen_async_start(machgen_async_t *a, mach_msg_header_t *msg,
 	                 MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
 	bool deferred = false;
-#if !defined(__APPLE__)
 	/* From a callback in dispatch, a simple request rides on the receive
 	 * dispatch posts next: it leaves when the callback returns. */
 	deferred = a->in_dispatch && a->fd >= 0 && !a->armed && !a->send_queued && options == 0 &&
@@ -288,7 +285,6 @@ kern_return_t machgen_async_start(machgen_async_t *a, mach_msg_header_t *msg,
 	if (deferred)
 		memcpy(a->send_buf, msg, msg->msgh_size);
 	else
-#endif
 		mr = mach_msg(msg, MACH_SEND_MSG | options, msg->msgh_size, 0, MACH_PORT_NULL,
 		              send_timeout, MACH_PORT_NULL);
 	if (mr != MACH_MSG_SUCCESS) {
@@ -379,7 +375,6 @@ static int deliver(machgen_async_t *a)
 	return 1;
 }
 
-#if !defined(__APPLE__)
 /* Replies the watch brought; stops when the next answer has not come yet. */
 static int take_from_watch(machgen_async_t *a)
 {
@@ -392,7 +387,7 @@ static int take_from_watch(machgen_async_t *a)
 			rearm(a);
 			break;
 		}
-		int r = mgl_watch_take(a->fd, a->rx, a->buf, a->buf_size, &mr);
+		int r = a->ops->take(a->fd, a->rx, a->buf, a->buf_size, &mr);
 		if (r == 0)
 			break;
 		a->armed = false;
@@ -428,7 +423,6 @@ static int take_from_watch(machgen_async_t *a)
 	}
 	return n;
 }
-#endif
 
 /* Without a watch fd: receive with a zero timeout until the queue is empty. */
 static int take_by_polling(machgen_async_t *a)
@@ -457,11 +451,9 @@ int machgen_async_dispatch(machgen_async_t *a)
 	if (a->in_dispatch)
 		return -1;
 	a->in_dispatch = true;
-#if !defined(__APPLE__)
 	if (a->fd >= 0)
 		n += take_from_watch(a);
 	else
-#endif
 		n += take_by_polling(a);
 	uint64_t now = 0;
 	for (uint32_t i = 0; i < a->nslots; i++) {
