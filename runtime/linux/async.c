@@ -71,9 +71,6 @@ static void destroy_port(mach_port_t *p)
 	*p = MACH_PORT_NULL;
 }
 
-/* On Linux the watch fd carries the replies themselves: a receive on the
- * port set is posted on it and its answer is the message (one broker round
- * trip per reply, none wasted on an empty queue). */
 static void complete(machgen_async_t *a, uint32_t i, kern_return_t status,
                      mach_msg_header_t *msg, mach_msg_size_t size);
 
@@ -82,6 +79,9 @@ __attribute__((weak)) const struct machgen_async_watch_ops *machgen_async_watch_
 	return NULL;
 }
 
+/* With a watch fd the replies come through it: a receive on the port set is
+ * posted and its answer is the message (one broker round trip per reply, none
+ * wasted on an empty queue). A request queued by a callback goes with it. */
 static void rearm(machgen_async_t *a)
 {
 	if (a->fd < 0 || a->armed)
