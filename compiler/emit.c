@@ -32,8 +32,6 @@ const char *mg_emit_unsupported(const struct mg_interface *itf)
                 natives += l->fields[j].kind == MG_FIELD_NATIVE;
                 if (l->fields[j].kind == MG_FIELD_VAR_DATA)
                     return "a native C type (PointerTo/ValueOf) in a message with variable-length data";
-                if (l->fields[j].kind == MG_FIELD_NATIVE && l->fields[j].arg->type->native_badvalue)
-                    return "PointerToIfNot";
             }
             if (natives > 1 || l->fields[l->nfields - 1].kind != MG_FIELD_NATIVE)
                 return "a native C type (PointerTo/ValueOf) that is not the message's last argument";

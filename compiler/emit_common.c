@@ -198,16 +198,23 @@ static bool is_trailer_role(enum mg_arg_role r)
            r == MG_ROLE_CONTEXTTOKEN || r == MG_ROLE_IMPLICIT;
 }
 
-void mg_em_fixed_size(char *buf, size_t n, const struct mg_layout *l, enum mg_em_side side)
+void mg_em_fixed_size(char *buf, size_t n, const struct mg_layout *l, enum mg_em_side side,
+                      const char *msg)
 {
     if (!l->has_native) {
         snprintf(buf, n, "%" PRIu32, l->max_size);
         return;
     }
-    /* a native value closes the message: its C size, rounded to 4 bytes */
-    const struct mg_type *t = l->fields[l->nfields - 1].arg->type;
-    snprintf(buf, n, "(%" PRIu32 "u + ((sizeof(%s) + 3u) & ~(size_t)3u))", l->max_size,
-             side == MG_EM_USER ? t->user_ctype : t->server_ctype);
+    /* a native value closes the message: its C size, rounded to 4 bytes; an optional
+     * one (PointerToIfNot) follows its presence word and is there only when set */
+    const struct mg_msg_field *f = &l->fields[l->nfields - 1];
+    const struct mg_type *t = f->arg->type;
+    const char *ct = side == MG_EM_USER ? t->user_ctype : t->server_ctype;
+    if (t->native_badvalue)
+        snprintf(buf, n, "(%" PRIu32 "u + 4u + (%s->__Present__%s ? ((sizeof(%s) + 3u) & ~(size_t)3u) : 0u))",
+                 l->max_size, msg, f->name, ct);
+    else
+        snprintf(buf, n, "(%" PRIu32 "u + ((sizeof(%s) + 3u) & ~(size_t)3u))", l->max_size, ct);
 }
 
 void mg_em_param_type(char *buf, size_t n, const struct mg_param *a, enum mg_em_side side)
@@ -336,10 +343,20 @@ static void message_struct(struct mg_cw *w, const struct mg_routine *rt, bool re
             pos += (uint32_t)mg_type_bytes(f->arg->type);
             break;
         }
-        case MG_FIELD_NATIVE: /* the last field (mg_emit_unsupported): sizeof decides */
-            mg_cw_line(w, "%s %s;", side == MG_EM_USER ? f->arg->type->user_ctype
-                                                       : f->arg->type->server_ctype, f->name);
+        case MG_FIELD_NATIVE: { /* the last field (mg_emit_unsupported): sizeof decides */
+            const struct mg_type *t = f->arg->type;
+            const char *ct = side == MG_EM_USER ? t->user_ctype : t->server_ctype;
+            if (t->native_badvalue) {
+                mg_cw_line(w, "boolean_t __Present__%s;", f->name);
+                mg_cw_open(w, "union");
+                mg_cw_line(w, "%s __Real__%s;", ct, f->name);
+                mg_cw_line(w, "char __Phony__%s[(sizeof(%s) + 3u) & ~(size_t)3u];", f->name, ct);
+                mg_cw_close(w, " %s;", f->name);
+            } else {
+                mg_cw_line(w, "%s %s;", ct, f->name);
+            }
             break;
+        }
         }
     }
     if (l->nfields)
@@ -350,9 +367,10 @@ static void message_struct(struct mg_cw *w, const struct mg_routine *rt, bool re
     const char *sn = rt->name;
     if (l->has_native) {
         const struct mg_msg_field *nf = &l->fields[l->nfields - 1];
-        mg_cw_line(w, "MACHGEN_STATIC_ASSERT(offsetof(__%s__%s_t, %s) == %" PRIu32
+        const char *pre = nf->arg->type->native_badvalue ? "__Present__" : "";
+        mg_cw_line(w, "MACHGEN_STATIC_ASSERT(offsetof(__%s__%s_t, %s%s) == %" PRIu32
                       ", \"__%s__%s_t.%s offset\");",
-                   kind, sn, nf->name, l->max_size, kind, sn, nf->name);
+                   kind, sn, pre, nf->name, l->max_size, kind, sn, nf->name);
     } else {
         mg_cw_line(w, "MACHGEN_STATIC_ASSERT(sizeof(__%s__%s_t) == %" PRIu32 ", \"__%s__%s_t size\");",
                    kind, sn, l->max_size, kind, sn);
@@ -367,6 +385,8 @@ static void message_struct(struct mg_cw *w, const struct mg_routine *rt, bool re
     }
     for (uint32_t i = 0; i < l->nfields; i++) {
         const struct mg_msg_field *f = &l->fields[i];
+        if (f->kind == MG_FIELD_NATIVE)
+            continue; /* asserted above */
         mg_cw_line(w, "MACHGEN_STATIC_ASSERT(offsetof(__%s__%s_t, %s) == %" PRIu32
                       ", \"__%s__%s_t.%s offset\");",
                    kind, sn, f->name, mg_em_field_pos(bases, f), kind, sn, f->name);

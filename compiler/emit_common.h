@@ -20,8 +20,10 @@ struct mg_em_cdecl {
 struct mg_em_cdecl mg_em_field_decl(const struct mg_type *t, enum mg_em_side side);
 
 /* The C expression of a message's size without variable parts: a constant, or with a
- * closing native value, that constant plus its sizeof rounded to 4. */
-void mg_em_fixed_size(char *buf, size_t n, const struct mg_layout *l, enum mg_em_side side);
+ * closing native value, that constant plus its sizeof rounded to 4 (for an optional
+ * native, read through msg, the pointer to the message). */
+void mg_em_fixed_size(char *buf, size_t n, const struct mg_layout *l, enum mg_em_side side,
+                      const char *msg);
 
 /* C type of one element of a fixed or variable array of ports (sent as one port
  * descriptor per element). */

@@ -96,8 +96,11 @@ static void check_request(struct srv *s)
     else
         fail_if(s, "MIG_BAD_ARGUMENTS", "In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX");
     char fixed[160];
-    mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_SERVER);
-    if (l->min_size == l->max_size)
+    mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_SERVER, "In0P");
+    if (l->has_native && l->fields[l->nfields - 1].arg->type->native_badvalue)
+        fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 "u + 4u ||\n\t    msgh_size != %s",
+                l->max_size, fixed); /* the presence word first, then what it implies */
+    else if (l->min_size == l->max_size)
         fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size != %s", fixed);
     else
         fail_if(s, "MIG_BAD_ARGUMENTS", "msgh_size < %" PRIu32 " || msgh_size > %" PRIu32,
@@ -263,6 +266,13 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
     }
     if (t->intran || t->outtran || t->destructor || t->wire != MG_WIRE_INLINE) {
         snprintf(buf, n, "%sarg_%s", a->in_reply ? "&" : "", a->name);
+        return;
+    }
+    if (t->native && t->native_badvalue) { /* PointerToIfNot: the value, or badvalue if absent */
+        const struct mg_msg_field *nf = mg_em_find_field(rq, a, MG_FIELD_NATIVE);
+        const char *fn = nf ? nf->name : a->name;
+        snprintf(buf, n, "(In0P->__Present__%s ? &In0P->%s.__Real__%s : %s)", fn, fn, fn,
+                 t->native_badvalue);
         return;
     }
     if (t->native) { /* ValueOf by value, PointerTo as a pointer into the message */
@@ -550,7 +560,7 @@ static void build_reply(struct srv *s)
         any_var |= l->fields[i].kind == MG_FIELD_VAR_DATA;
     if (!any_var && l->has_native) {
         char fixed[160];
-        mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_SERVER);
+        mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_SERVER, "OutP");
         mg_cw_line(w, "OutP->Head.msgh_size = (mach_msg_size_t)%s;", fixed);
         return;
     }

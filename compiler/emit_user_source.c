@@ -236,7 +236,14 @@ static void pack_inline(struct usr *u)
             break;
         }
         case MG_FIELD_NATIVE: /* ValueOf by value, PointerTo through its pointer */
-            mg_cw_line(w, "%s = %s%s;", fe, a->type->native_pointer ? "*" : "", a->name);
+            if (a->type->native_badvalue) { /* PointerToIfNot: absent when badvalue */
+                mg_cw_line(w, "memset(&%s, 0, sizeof(%s));", fe, fe);
+                mg_cw_line(w, "if ((InP->__Present__%s = (%s != %s)))", f->name, a->name,
+                           a->type->native_badvalue);
+                mg_cw_line(w, "\t%s.__Real__%s = *%s;", fe, f->name, a->name);
+            } else {
+                mg_cw_line(w, "%s = %s%s;", fe, a->type->native_pointer ? "*" : "", a->name);
+            }
             break;
         }
     }
@@ -313,7 +320,7 @@ static void check_reply(struct usr *u)
     mg_cw_line(w, "msgh_size = Out0P->Head.msgh_size;");
     char range[256];
     char fixed[160];
-    mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_USER);
+    mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_USER, "Out0P");
     if (l->min_size == l->max_size)
         snprintf(range, sizeof range, "msgh_size != %s", fixed);
     else
@@ -630,7 +637,7 @@ static void user_stub(struct usr *u)
         mg_cw_line(w, "InP->Head.msgh_size = %" PRIu32 "u + msgh_size_delta;", rq->min_size);
     else if (rq->has_native) {
         char fixed[160];
-        mg_em_fixed_size(fixed, sizeof fixed, rq, MG_EM_USER);
+        mg_em_fixed_size(fixed, sizeof fixed, rq, MG_EM_USER, "InP");
         mg_cw_line(w, "InP->Head.msgh_size = (mach_msg_size_t)%s;", fixed);
     } else
         mg_cw_line(w, "InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);");

@@ -419,3 +419,13 @@ kern_return_t do_native_swap(mach_port_t server, geo_t *g)
     *g = r;
     return KERN_SUCCESS;
 }
+
+kern_return_t do_native_opt(mach_port_t server, int a, geo_t *g, int *present)
+{
+    (void)server;
+    klog.calls++;
+    *present = g != NULL;
+    if (g && g->lat != (double)a)
+        return KERN_INVALID_ARGUMENT;
+    return KERN_SUCCESS;
+}

@@ -414,3 +414,13 @@ Test(e2e, native_values)
     cr_assert_eq(g.lon, 3.0);
     cr_assert_str_eq(g.tag, "e2e");
 }
+
+Test(e2e, native_optional_pointer)
+{
+    int present = -1;
+    geo_t g = {9.0, 0, "e2e"};
+    cr_assert_eq(native_opt(svc, 9, &g, &present), KERN_SUCCESS);
+    cr_assert_eq(present, 1);
+    cr_assert_eq(native_opt(svc, 9, NULL, &present), KERN_SUCCESS);
+    cr_assert_eq(present, 0);
+}

@@ -557,7 +557,7 @@ Test(server_checks, unknown_id)
     m.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
     m.Head.msgh_size = 24;
     boolean_t handled = TRUE;
-    int ids[] = {3999, 4004 /* skip */, 4031, -5};
+    int ids[] = {3999, 4004 /* skip */, 4032, -5};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         m.Head.msgh_id = ids[i];
         cr_assert_eq(serve(&m, 24, 8, &handled), MIG_BAD_ID, "id %d", ids[i]);
@@ -693,7 +693,7 @@ Test(server_checks, simpleroutine_records_retcode)
 Test(server_checks, subsystem_table)
 {
     cr_assert_eq(do_kitchen_subsystem.start, 4000);
-    cr_assert_eq(do_kitchen_subsystem.end, 4031);
+    cr_assert_eq(do_kitchen_subsystem.end, 4032);
     cr_assert_null(do_kitchen_subsystem.routine[4].stub_routine, "skip slot");
     cr_assert_not_null(do_kitchen_subsystem.routine[0].stub_routine);
     cr_assert_eq(do_kitchen_subsystem.routine[0].max_reply_msg, sizeof(__Reply__scalars_t));
@@ -825,5 +825,31 @@ Test(server_checks, native_wrong_size)
     __Request__native_put_t *rq = (void *)fk.last_request;
     rq->Head.msgh_size -= 4;
     cr_assert_eq(serve_request(fk.last_request, fk.last_send_size - 4), MIG_BAD_ARGUMENTS);
+    cr_assert_eq(klog.calls, 0);
+}
+
+Test(roundtrip, native_optional_pointer)
+{
+    int present = -1;
+    geo_t g = {5.0, 6.0, "opt"};
+    cr_assert_eq(native_opt(SERVER, 5, &g, &present), KERN_SUCCESS);
+    cr_assert_eq(present, 1);
+    cr_assert_eq(fk.last_send_size, 24 + 8 + 4 + 4 + ((sizeof(geo_t) + 3) & ~(size_t)3));
+    /* NULL (the bad value) sends only the presence word, and the routine gets NULL */
+    cr_assert_eq(native_opt(SERVER, 5, NULL, &present), KERN_SUCCESS);
+    cr_assert_eq(present, 0);
+    cr_assert_eq(fk.last_send_size, 24 + 8 + 4 + 4);
+    const __Request__native_opt_t *rq = (const void *)fk.last_request;
+    cr_assert_eq(rq->__Present__g, FALSE);
+}
+
+Test(server_checks, native_optional_size_must_match_presence)
+{
+    geo_t g = {1.0, 0, ""};
+    int present;
+    CAPTURE(native_opt(SERVER, 1, &g, &present));
+    __Request__native_opt_t *rq = (void *)fk.last_request;
+    rq->__Present__g = FALSE; /* says absent, but the value's bytes are there */
+    cr_assert_eq(serve_request(fk.last_request, fk.last_send_size), MIG_BAD_ARGUMENTS);
     cr_assert_eq(klog.calls, 0);
 }
