@@ -66,13 +66,23 @@ static mach_port_name_t give_right(uint8_t pick, mach_msg_type_name_t type)
     return r->name;
 }
 
-/* The dispositions a receiver can see. */
+/* The dispositions a receiver can see: a sender's disposition becomes what the
+ * kernel turns it into (so values a stub compares against work as input), any
+ * other value one of the three. */
 static mach_msg_type_name_t received_type(uint8_t v)
 {
     static const mach_msg_type_name_t t[3] = {MACH_MSG_TYPE_PORT_SEND,
                                               MACH_MSG_TYPE_PORT_SEND_ONCE,
                                               MACH_MSG_TYPE_PORT_RECEIVE};
-    return t[v % 3];
+    switch (v) {
+    case MACH_MSG_TYPE_MOVE_RECEIVE: return MACH_MSG_TYPE_PORT_RECEIVE;
+    case MACH_MSG_TYPE_MOVE_SEND:
+    case MACH_MSG_TYPE_COPY_SEND:
+    case MACH_MSG_TYPE_MAKE_SEND: return MACH_MSG_TYPE_PORT_SEND;
+    case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+    case MACH_MSG_TYPE_MAKE_SEND_ONCE: return MACH_MSG_TYPE_PORT_SEND_ONCE;
+    default: return t[v % 3];
+    }
 }
 
 kern_return_t mach_port_deallocate(ipc_space_t task, mach_port_name_t name)
@@ -272,8 +282,9 @@ static void release_reply(mach_msg_header_t *reply, size_t cap)
     }
 }
 
-/* Input layout: 4 bytes routine pick, 4 bytes header bits, 2 bytes body length,
- * the body (after the 24-byte header), then bytes that pick rights per port. */
+/* Input layout: 4 bytes routine pick, 4 bytes header bits, 2 bytes msgh_size, the
+ * body (after the 24-byte header; as much as the size asks for and the input has),
+ * then bytes that pick rights per port and the trailer's sequence number. */
 void fuzz_serve_one(const struct fuzz_server *srv, const uint8_t *data, size_t size)
 {
     struct fuzz_state st;
@@ -285,7 +296,10 @@ void fuzz_serve_one(const struct fuzz_server *srv, const uint8_t *data, size_t s
     struct reader in = {data, size};
     uint32_t pick = rd32(&in);
     uint32_t bits = rd32(&in);
-    size_t body = (size_t)rd8(&in) | (size_t)rd8(&in) << 8;
+    /* The input states msgh_size itself, so the size a stub compares against is a
+     * value libFuzzer can copy into the input. */
+    size_t want = (size_t)rd8(&in) | (size_t)rd8(&in) << 8;
+    size_t body = want > sizeof(mach_msg_header_t) ? want - sizeof(mach_msg_header_t) : 0;
     body = body % (MAX_MSG - sizeof(mach_msg_header_t) + 1);
     if (body > in.n)
         body = in.n;
@@ -342,7 +356,10 @@ void fuzz_serve_one(const struct fuzz_server *srv, const uint8_t *data, size_t s
     if (!reply)
         abort();
     memset(reply, 0, sizeof *reply);
-    (void)srv->demux(h, &reply->Head);
+    boolean_t known = srv->demux(h, &reply->Head);
+    if (getenv("FUZZ_KERNEL_TRACE")) /* which check a replayed input stops at */
+        fprintf(stderr, "fuzz_kernel: id %d size %u -> %s, RetCode %d\n", h->msgh_id,
+                h->msgh_size, known ? "known" : "unknown", reply->RetCode);
 
     /* The serve loop's ownership contract (runtime/mig/msg_server.c). */
     kern_return_t rc = MACH_MSGH_BITS_IS_COMPLEX(reply->Head.msgh_bits) ? KERN_SUCCESS
