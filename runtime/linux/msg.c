@@ -271,6 +271,7 @@ const struct machgen_async_watch_ops *machgen_async_watch_ops(void)
 		.take = mgl_watch_take,
 		.arm_peek = mgl_watch_arm,
 		.ack_peek = mgl_watch_ack,
+		.group = mgl_watch_group,
 	};
 	return &ops;
 }

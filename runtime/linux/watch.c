@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -112,4 +113,22 @@ int mgl_watch_post_send(int fd, mach_port_name_t name, mach_msg_option_t option,
 	m.rcv_size = rcv_size;
 	m.rcv_name = name;
 	return mgw_send(fd, &h, iov, 3, NULL, 0);
+}
+
+int mgl_watch_group(const int *fds, int n)
+{
+	if (n == 1)
+		return fds[0];
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) != 0) {
+			int e = errno;
+			close(ep);
+			return -e;
+		}
+	}
+	return ep;
 }
