@@ -56,7 +56,7 @@ int ft_wait_gone(pid_t pid, int timeout_ms)
 	return 0;
 }
 
-int ft_snapshot_take(ft_snapshot *s)
+int ft_snapshot_with(ft_snapshot *s, pid_t broker)
 {
 	uint64_t st[5];
 	memset(s, 0, sizeof *s);
@@ -67,9 +67,23 @@ int ft_snapshot_take(ft_snapshot *s)
 	s->connections = st[MACHGEN_STAT_CONNECTIONS];
 	s->ool = st[MACHGEN_STAT_OOL];
 	s->names = st[MACHGEN_STAT_NAMES];
-	s->broker = rt_broker_pid();
-	s->rss_kib = ft_proc_kib(s->broker, "VmRSS");
-	s->broker_fds = ft_proc_fds(s->broker);
+	s->broker = broker;
+	s->rss_kib = ft_proc_kib(broker, "VmRSS");
+	s->broker_fds = ft_proc_fds(broker);
 	s->own_fds = rt_fd_count();
-	return s->broker > 0 && s->rss_kib > 0 ? 0 : -1;
+	return broker > 0 && s->rss_kib > 0 ? 0 : -1;
+}
+
+int ft_snapshot_take(ft_snapshot *s)
+{
+	pid_t broker = rt_broker_pid();
+	/* that probe was a connection of its own: let the broker close it first */
+	int fds = ft_proc_fds(broker), stable = 0;
+	for (int i = 0; i < 100 && stable < 3; i++) {
+		usleep(10000);
+		int again = ft_proc_fds(broker);
+		stable = again == fds ? stable + 1 : 0;
+		fds = again;
+	}
+	return ft_snapshot_with(s, broker);
 }

@@ -40,6 +40,9 @@ typedef struct {
 	int broker_fds;
 	int own_fds;
 } ft_snapshot;
+/* Finds the broker (a probe connection of its own, waited out) and reads it. */
 int ft_snapshot_take(ft_snapshot *s);
+/* The same for a broker already found: no probe, so its fd count is exact. */
+int ft_snapshot_with(ft_snapshot *s, pid_t broker);
 
 #endif

@@ -59,7 +59,7 @@ static int doomed_client(void *arg)
 static void wait_settled(const ft_snapshot *want, ft_snapshot *now)
 {
 	for (int i = 0; i < 500; i++) {
-		cr_assert_eq(ft_snapshot_take(now), 0);
+		cr_assert_eq(ft_snapshot_with(now, want->broker), 0);
 		if (now->tasks == want->tasks && now->ports == want->ports &&
 		    now->connections == want->connections && now->broker_fds == want->broker_fds)
 			return;
@@ -113,7 +113,7 @@ Test(leaks, rpcs_rejected_messages_and_killed_clients_leave_nothing_behind)
 			cr_assert_fail("rpc %d: %#x sum %d", i, kr, sum);
 	}
 	uint64_t t1 = rt_now_ms();
-	cr_assert_eq(ft_snapshot_take(&now), 0);
+	cr_assert_eq(ft_snapshot_with(&now, base.broker), 0);
 	assert_back("100,000 RPCs", &base, &now);
 
 	/* half refused by the generated server (MIG_BAD_ARGUMENTS, request destroyed),
@@ -170,7 +170,7 @@ Test(leaks, rpcs_rejected_messages_and_killed_clients_leave_nothing_behind)
 	uint64_t t2 = rt_now_ms();
 	cr_assert_eq(counters(s.port, &served, &failed, &last, &srv_names), KERN_SUCCESS);
 	cr_assert_eq(srv_names, srv_names0, "server names %d, before %d", srv_names, srv_names0);
-	cr_assert_eq(ft_snapshot_take(&now), 0);
+	cr_assert_eq(ft_snapshot_with(&now, base.broker), 0);
 	assert_back("100,000 rejected messages", &base, &now);
 
 	/* clients killed at random points of their RPCs */
@@ -191,7 +191,7 @@ Test(leaks, rpcs_rejected_messages_and_killed_clients_leave_nothing_behind)
 	wait_settled(&base, &now);
 	cr_assert_eq(counters(s.port, &served, &failed, &last, &srv_names), KERN_SUCCESS);
 	cr_assert_eq(srv_names, srv_names0, "server names %d, before %d", srv_names, srv_names0);
-	cr_assert_eq(ft_snapshot_take(&now), 0);
+	cr_assert_eq(ft_snapshot_with(&now, base.broker), 0);
 	assert_back("1,000 killed clients", &base, &now);
 	fprintf(stderr,
 	        "leaks: %d RPCs %llu ms, %d rejected %llu ms, %d killed clients %llu ms "

@@ -337,7 +337,7 @@ int main(int argc, char **argv)
 			failed = 1;
 		}
 	for (int i = 0; i < 500; i++) {
-		if (ft_snapshot_take(&end) == 0 && end.tasks == base.tasks && end.ports == base.ports &&
+		if (ft_snapshot_with(&end, base.broker) == 0 && end.tasks == base.tasks && end.ports == base.ports &&
 		    end.connections == base.connections && end.broker_fds == base.broker_fds)
 			break;
 		usleep(10000);
