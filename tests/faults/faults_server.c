@@ -51,7 +51,8 @@ kern_return_t do_blob(mach_port_t server, vm_offset_t data, mach_msg_type_number
 	const unsigned char *p = (const unsigned char *)data;
 	for (mach_msg_type_number_t i = 0; i < dataCnt; i += (mach_msg_type_number_t)stride)
 		s += p[i];
-	*sum = s;
+	/* the reply packs fields to 4 bytes: this int64_t may be misaligned */
+	memcpy(sum, &s, sizeof s);
 	if (dataCnt)
 		vm_deallocate(mach_task_self(), data, dataCnt); /* success: the region is ours */
 	return KERN_SUCCESS;

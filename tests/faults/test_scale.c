@@ -82,7 +82,8 @@ Test(scale, a_process_holding_100000_names)
 	cr_assert_geq(st[MACHGEN_STAT_PORTS], before.ports + MANY_NAMES);
 	long full_rss = ft_proc_kib(before.broker, "VmRSS");
 	/* a few hundred bytes per right, not a runaway */
-	cr_assert_lt(full_rss - before.rss_kib, 64 * 1024, "broker RSS %ld KiB with the names", full_rss);
+	if (FT_RSS_ASSERTED)
+		cr_assert_lt(full_rss - before.rss_kib, 64 * 1024, "broker RSS %ld KiB with the names", full_rss);
 	kill(kid, SIGKILL);
 	cr_assert_eq(rt_wait(kid, 5000), 128 + SIGKILL);
 	/* the broker tears the space down when it sees the death */
@@ -262,7 +263,8 @@ Test(scale, a_1_gib_ool_region_travels_by_memfd, .timeout = 120)
 	cr_assert_eq(after.broker_fds, before.broker_fds);
 	cr_assert_eq(after.ports, before.ports);
 	/* the memfd never enters the broker's address space */
-	cr_assert_lt(after.rss_kib - before.rss_kib, 8192, "broker RSS %ld -> %ld KiB", before.rss_kib,
+	if (FT_RSS_ASSERTED)
+		cr_assert_lt(after.rss_kib - before.rss_kib, 8192, "broker RSS %ld -> %ld KiB", before.rss_kib,
 	             after.rss_kib);
 	fprintf(stderr,
 	        "scale: 1 GiB OOL (vm_allocate, dealloc) sent and read (one byte per page) in %llu ms; "
