@@ -184,11 +184,12 @@ int main(int argc, char **argv)
 	mach_port_t server = MACH_PORT_NULL;
 	for (int i = 0; i < 400 && bootstrap_look_up(bootstrap_port, name, &server) != KERN_SUCCESS; i++)
 		usleep(10000);
+	int errors = 0;
 	if (server == MACH_PORT_NULL) {
 		fprintf(stderr, "bench: server did not start\n");
-		return 1;
+		errors = 1;
+		goto out;
 	}
-	int errors = 0;
 	(void)run_sync(server, 1000, &errors); /* warm up both paths */
 	(void)run_async(server, 1000, inflight, &errors);
 	errors = 0;
@@ -230,6 +231,7 @@ int main(int argc, char **argv)
 	}
 	if (errors)
 		fprintf(stderr, "bench: %d failed calls\n", errors);
+out:
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	if (own_broker) {
