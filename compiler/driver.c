@@ -193,6 +193,32 @@ static bool write_aux_header(const char *path,
     return ok;
 }
 
+/* -i PREFIX: one client source per routine, PREFIXroutine.c, instead of the user file. */
+static bool write_per_routine_sources(const char *prefix, const char *header,
+                                      const struct mg_interface *iface, FILE *err)
+{
+    const char *slash = strrchr(header, '/');
+    const char *include = slash ? slash + 1 : header;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < iface->nroutines; i++) {
+        const struct mg_routine *rt = &iface->routines[i];
+        if (rt->kind == MG_RT_SKIP)
+            continue;
+        char *path = NULL;
+        if (asprintf(&path, "%s%s.c", prefix, rt->name) < 0) {
+            fputs("machgen: fatal error: out of memory\n", err);
+            return false;
+        }
+        struct mg_membuf b;
+        mg_membuf_init(&b);
+        mg_emit_user_source_routine(b.fp, iface, include, rt);
+        ok = mg_membuf_finish(&b) && mg_write_file_atomic(path, b.data, b.len, err);
+        mg_membuf_free(&b);
+        free(path);
+    }
+    return ok;
+}
+
 /* mig's output names: SUBSYSTEM.h, SUBSYSTEMUser.c, SUBSYSTEMServer.c in the current
  * directory; a server header only with -sheader; "/dev/null" suppresses a file. */
 static bool generate(const struct mg_options *o, const struct mg_interface *iface, FILE *err)
@@ -211,7 +237,7 @@ static bool generate(const struct mg_options *o, const struct mg_interface *ifac
     }
     struct mg_emit_outputs outs = {
         .user_header = o->header_file ? o->header_file : names[0],
-        .user_source = o->user_file ? o->user_file : names[1],
+        .user_source = o->user_prefix_files ? NULL : o->user_file ? o->user_file : names[1],
         .server_source = o->server_file ? o->server_file : names[2],
         .server_header = o->sheader_file,
     };
@@ -231,6 +257,10 @@ static bool generate(const struct mg_options *o, const struct mg_interface *ifac
         };
         ok = mg_emit_async_files(iface, &aouts, err);
     }
+    if (ok && o->user_prefix_files)
+        ok = write_per_routine_sources(o->user_prefix_files,
+                                       strcmp(outs.user_header, "/dev/null") == 0
+                                           ? names[0] : outs.user_header, iface, err);
     ok = ok && write_aux_header(o->dheader_file, mg_emit_defines_header, iface, err) &&
          write_aux_header(o->iheader_file, mg_emit_internal_header, iface, err);
     for (int i = 0; i < 3; i++)

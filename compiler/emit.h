@@ -20,6 +20,9 @@ bool mg_emit_files(const struct mg_interface *, const struct mg_emit_outputs *, 
  * header_name is how the generated sources #include the header (its base name). */
 void mg_emit_user_header(FILE *, const struct mg_interface *, const char *header_name);
 void mg_emit_user_source(FILE *, const struct mg_interface *, const char *header_name);
+/* mig's -i PREFIX: a client source holding only this routine's stub. */
+void mg_emit_user_source_routine(FILE *, const struct mg_interface *, const char *header_name,
+                                 const struct mg_routine *rt);
 void mg_emit_server_header(FILE *, const struct mg_interface *, const char *header_name);
 void mg_emit_server_source(FILE *, const struct mg_interface *, const char *sheader_name /*may be NULL*/);
 

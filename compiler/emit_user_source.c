@@ -701,7 +701,10 @@ static void user_stub(struct usr *u)
     mg_cw_blank(w);
 }
 
-void mg_emit_user_source(FILE *fp, const struct mg_interface *itf, const char *header_name)
+/* The client source: every routine's stub, or only `only`'s (mig's -i: one file per
+ * routine, each with the same prologue). */
+static void user_source(FILE *fp, const struct mg_interface *itf, const char *header_name,
+                        const struct mg_routine *only)
 {
     struct mg_cw w = {fp, 0};
     mg_em_banner(&w, itf, "Client stubs");
@@ -741,7 +744,18 @@ void mg_emit_user_source(FILE *fp, const struct mg_interface *itf, const char *h
     mg_cw_blank(&w);
     for (uint32_t i = 0; i < itf->nroutines; i++) {
         struct usr u = {.w = &w, .itf = itf, .rt = &itf->routines[i]};
-        if (mg_em_is_routine(u.rt))
+        if (mg_em_is_routine(u.rt) && (!only || only == u.rt))
             user_stub(&u);
     }
+}
+
+void mg_emit_user_source(FILE *fp, const struct mg_interface *itf, const char *header_name)
+{
+    user_source(fp, itf, header_name, NULL);
+}
+
+void mg_emit_user_source_routine(FILE *fp, const struct mg_interface *itf,
+                                 const char *header_name, const struct mg_routine *rt)
+{
+    user_source(fp, itf, header_name, rt);
 }

@@ -366,3 +366,29 @@ Test(cli, dheader_and_iheader_like_mig)
     free(i);
     run_free(&r);
 }
+
+Test(cli, per_routine_client_sources_with_i)
+{
+    write_text("s.defs", "subsystem simple 1000;\n"
+                         "type int = MACH_MSG_TYPE_INTEGER_32;\n"
+                         "type mach_port_t = MACH_MSG_TYPE_COPY_SEND;\n"
+                         "routine add(server : mach_port_t; a : int; b : int; out sum : int);\n"
+                         "skip;\n"
+                         "simpleroutine ping(server : mach_port_t);\n");
+    struct run r = run_machgen("-i", "one_", "s.defs", NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    char *add = slurp("one_add.c");
+    char *ping = slurp("one_ping.c");
+    cr_assert_not_null(add);
+    cr_assert_not_null(ping);
+    cr_assert_not_null(strstr(add, "#include \"simple.h\""), "%s", add);
+    cr_assert_not_null(strstr(add, "kern_return_t add\n"), "%s", add);
+    cr_assert_null(strstr(add, "kern_return_t ping\n"), "one routine per file");
+    cr_assert_not_null(strstr(ping, "kern_return_t ping\n"), "%s", ping);
+    struct stat st;
+    cr_assert_neq(stat("simpleUser.c", &st), 0, "-i replaces the user file");
+    cr_assert_eq(stat("simpleServer.c", &st), 0);
+    free(add);
+    free(ping);
+    run_free(&r);
+}
