@@ -140,15 +140,9 @@ const char *mg_em_desc_type_macro(enum mg_desc_kind k)
 
 const char *mg_em_disposition(int msgt)
 {
-    switch (msgt) {
-    case MG_MSGT_MOVE_RECEIVE: return "MACH_MSG_TYPE_MOVE_RECEIVE";
-    case MG_MSGT_MOVE_SEND: return "MACH_MSG_TYPE_MOVE_SEND";
-    case MG_MSGT_MOVE_SEND_ONCE: return "MACH_MSG_TYPE_MOVE_SEND_ONCE";
-    case MG_MSGT_COPY_SEND: return "MACH_MSG_TYPE_COPY_SEND";
-    case MG_MSGT_MAKE_SEND: return "MACH_MSG_TYPE_MAKE_SEND";
-    case MG_MSGT_MAKE_SEND_ONCE: return "MACH_MSG_TYPE_MAKE_SEND_ONCE";
-    case MG_MSGT_PORT_NAME: return "MACH_MSG_TYPE_PORT_NAME";
-    }
+    /* The model's names for real dispositions; anything else is written as PORT_NONE. */
+    if (msgt == MG_MSGT_PORT_NAME || (msgt >= MG_MSGT_MOVE_RECEIVE && msgt <= MG_MSGT_MAKE_SEND_ONCE))
+        return mg_msgt_name(msgt);
     return "MACH_MSG_TYPE_PORT_NONE";
 }
 
