@@ -13,6 +13,11 @@
 #define MGC_PORT_VALID(p) ((p) != NULL && (p) != MGC_PORT_DEAD)
 
 #define MGC_NAME_INDEX_LIMIT ((1u << 24) - 2)
+/* Generations as XNU numbers them: the two low bits always set (0x03, 0x07,
+ * ..., 0xff, then 0x03 again), so names read 0x103, 0x207, ... */
+#define MGC_GEN_LOW_BITS 0x03u
+#define MGC_GEN_FIRST 0x03u
+#define MGC_GEN_STEP 0x04u
 
 typedef struct mgc_pset mgc_pset;
 typedef struct mgc_member mgc_member;

@@ -241,7 +241,7 @@ kern_return_t mgc_port_mod_refs(mgc_space *s, mach_port_name_t name, mach_port_r
     if (!MACH_PORT_VALID(name)) {
         if (right == MACH_PORT_RIGHT_SEND || right == MACH_PORT_RIGHT_SEND_ONCE)
             return KERN_SUCCESS;
-        return KERN_INVALID_VALUE;
+        return KERN_INVALID_NAME;
     }
     mgc_entry *e = mgc_entry_lookup(s, name);
     if (!e)
@@ -305,8 +305,8 @@ kern_return_t mgc_port_mod_refs(mgc_space *s, mach_port_name_t name, mach_port_r
         }
         return KERN_SUCCESS;
     }
-    default:
-        return KERN_INVALID_VALUE;
+    default: /* MACH_PORT_RIGHT_LABELH: a right no name holds */
+        return KERN_INVALID_RIGHT;
     }
 }
 

@@ -85,7 +85,7 @@ static mgc_entry *table_grow(mgc_space *s, uint32_t min_size)
     /* New slots join the free list in ascending order. */
     uint32_t first = s->table_size ? s->table_size : 1;
     for (uint32_t i = n - 1; i >= first; i--) {
-        t[i].gen = 1;
+        t[i].gen = MGC_GEN_FIRST;
         t[i].next_free = s->free_head;
         s->free_head = i;
         if (i == first)
@@ -268,16 +268,17 @@ kern_return_t mgc_entry_alloc_name(mgc_space *s, mach_port_name_t name, mgc_entr
 {
     if (!s->active)
         return KERN_INVALID_TASK;
-    if (!MACH_PORT_VALID(name))
-        return KERN_INVALID_VALUE;
+    if (!MACH_PORT_VALID(name) || (name & MGC_GEN_LOW_BITS) != MGC_GEN_LOW_BITS)
+        return KERN_INVALID_VALUE; /* XNU: a generation always has its low bits set */
     uint32_t idx = MACH_PORT_INDEX(name);
-    if (idx == 0 || idx > MGC_NAME_INDEX_LIMIT)
-        return KERN_INVALID_VALUE;
-    if (idx >= s->table_size && !table_grow(s, idx + 1))
+    if (idx == 0)
+        return KERN_FAILURE; /* index 0 is reserved */
+    if (idx > MGC_NAME_INDEX_LIMIT ||
+        (idx >= s->table_size && !table_grow(s, idx + 1)))
         return KERN_NO_SPACE;
     mgc_entry *e = &s->table[idx];
-    if (e->type != 0)
-        return KERN_NAME_EXISTS;
+    if (e->type != 0) /* XNU: same name in use, or a collision with another generation */
+        return e->gen == (name & 0xff) ? KERN_NAME_EXISTS : KERN_FAILURE;
     /* Unlink idx from the free list (rare operation: linear is fine). */
     uint32_t *link = &s->free_head;
     while (*link && *link != idx)
@@ -300,7 +301,7 @@ void mgc_entry_free(mgc_space *s, mach_port_name_t name)
     e->type = 0;
     e->urefs = 0;
     e->dnreq = 0;
-    e->gen = (uint8_t)(e->gen + 1 ? e->gen + 1 : 1);
+    e->gen = (uint8_t)(e->gen + MGC_GEN_STEP); /* 0x03, 0x07, ... 0xff, 0x03 */
     e->next_free = s->free_head;
     s->free_head = idx;
     s->used--;

@@ -29,8 +29,8 @@
  *  - Design notes and the XNU behaviours chosen are in runtime/core/README.md.
  *
  * Name encoding (per space): name = (index << 8) | generation, with
- * index >= 1 (so a name is never MACH_PORT_NULL) and generation in 1..255
- * (never 0); MACH_PORT_DEAD (~0) is never produced because the table is
+ * index >= 1 (so a name is never MACH_PORT_NULL) and generation 0x03, 0x07,
+ * ..., 0xff (XNU's: the two low bits set); MACH_PORT_DEAD (~0) is never produced because the table is
  * bounded below 2^24 entries. When an index is freed and reused the
  * generation advances, so stale names yield KERN_INVALID_NAME.
  */

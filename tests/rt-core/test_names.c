@@ -107,11 +107,12 @@ Test(names, mod_refs_errors)
     cr_assert_eq(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_PORT_SET, -1), KERN_INVALID_RIGHT);
     cr_assert_eq(mgc_port_mod_refs(A, r, MACH_PORT_RIGHT_SEND_ONCE, -1), KERN_INVALID_RIGHT);
     cr_assert_eq(mgc_port_mod_refs(A, 0x777707, MACH_PORT_RIGHT_SEND, 1), KERN_INVALID_NAME);
-    /* NULL / DEAD names are accepted for send rights and rejected otherwise. */
+    /* NULL / DEAD names are accepted for send rights and rejected otherwise
+     * (XNU's mach_port_mod_refs: KERN_INVALID_NAME). */
     OK(mgc_port_mod_refs(A, MACH_PORT_NULL, MACH_PORT_RIGHT_SEND, -1));
     OK(mgc_port_mod_refs(A, MACH_PORT_DEAD, MACH_PORT_RIGHT_SEND_ONCE, -1));
     cr_assert_eq(mgc_port_mod_refs(A, MACH_PORT_NULL, MACH_PORT_RIGHT_RECEIVE, -1),
-                 KERN_INVALID_VALUE);
+                 KERN_INVALID_NAME);
     mach_port_urefs_t u;
     cr_assert_eq(mgc_port_get_refs(A, r, 99, &u), KERN_INVALID_VALUE);
     OK(mgc_port_get_refs(A, MACH_PORT_DEAD, MACH_PORT_RIGHT_SEND, &u));

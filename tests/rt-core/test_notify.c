@@ -432,7 +432,7 @@ Test(limits, names_exhaust_with_no_space)
     cr_assert_eq(mgc_core_object_count(core), 0u, "no port leaked by the failure");
     /* A full space cannot take a right from a message: header error, and
      * the right that could not be named is released, not leaked. */
-    OK(mgc_port_deallocate(A, MACH_PORT_MAKE(1, 1u << 24)));
+    OK(mgc_port_deallocate(A, MACH_PORT_MAKE(1, 3u << 24)));
     mach_port_name_t rp = new_port(A), sb, other = new_port(B);
     mach_msg_type_name_t t;
     OK(mgc_port_extract_right(A, rp, MACH_MSG_TYPE_MAKE_SEND, B, &sb, &t));

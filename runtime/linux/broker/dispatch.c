@@ -180,7 +180,12 @@ static void port_call(struct broker *b, struct bconn *c, const struct mgw_hdr *h
 	memset(&r, 0, sizeof r);
 	r.op = h->op;
 	if (!sp) {
-		r.status = KERN_INVALID_TASK;
+		/* Darwin's stub sends its request to the task port: a name that is
+		 * no send right fails that send. */
+		mach_port_type_t tt = 0;
+		bool sendable = mgc_port_type(me, (mach_port_name_t)h->arg[1], &tt) == KERN_SUCCESS &&
+		                (tt & MACH_PORT_TYPE_SEND);
+		r.status = sendable ? KERN_INVALID_TASK : MACH_SEND_INVALID_DEST;
 		broker_reply(c, &r, NULL, 0, NULL, 0);
 		return;
 	}
