@@ -147,7 +147,7 @@ kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,
     case MACH_MSG_TYPE_MOVE_RECEIVE: {
         mgc_core *core = s->core;
         if (core->ops.receive_gone)
-            core->ops.receive_gone(core->ops.ctx, s, name, MACH_RCV_PORT_DIED);
+            core->ops.receive_gone(core->ops.ctx, s, name, MACH_RCV_PORT_CHANGED);
         mgc_clear_receiver(p);
         if (e->type & MACH_PORT_TYPE_SEND) {
             e->type &= ~MACH_PORT_TYPE_RECEIVE;

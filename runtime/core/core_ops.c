@@ -140,7 +140,7 @@ static void drop_send_once(mgc_space *s, mach_port_name_t name, mgc_entry *e)
 static void drop_receive(mgc_space *s, mach_port_name_t name, mgc_entry *e)
 {
     mgc_port *p = e->obj;
-    gone(s, name, MACH_RCV_PORT_DIED);
+    gone(s, name, MACH_RCV_PORT_CHANGED); /* XNU: THREAD_RESTART */
     if (e->type & MACH_PORT_TYPE_SEND) {
         if (p->pdrequest) {
             e->type &= ~MACH_PORT_TYPE_RECEIVE;

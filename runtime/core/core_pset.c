@@ -66,8 +66,6 @@ static kern_return_t link_to(mgc_port *p, mgc_pset *ps)
     if (!m)
         return KERN_RESOURCE_SHORTAGE;
     mgc_space *s = ps->space;
-    if (p->nsets == 0)
-        gone(s, p->receiver_name, MACH_RCV_PORT_CHANGED);
     m->port = p;
     m->pset = ps;
     m->set_prev = ps->tail;
@@ -90,7 +88,7 @@ void mgc_pset_destroy(mgc_space *s, mach_port_name_t name, mgc_pset *ps)
 {
     while (ps->head)
         unlink_from(ps->head->port, ps);
-    gone(s, name, MACH_RCV_PORT_DIED);
+    gone(s, name, MACH_RCV_PORT_CHANGED); /* XNU: THREAD_RESTART */
     free(ps);
     s->core->objects--;
 }

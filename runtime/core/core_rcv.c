@@ -19,11 +19,7 @@ static mgc_port *pick_port(mgc_space *s, mach_port_name_t name, mach_msg_return_
             *mr = MGC_RCV_WOULD_BLOCK;
         return p;
     }
-    mgc_port *p = e->obj;
-    if (p->nsets) {
-        *mr = MACH_RCV_IN_SET;
-        return NULL;
-    }
+    mgc_port *p = e->obj; /* a member of sets too: XNU receives from it directly */
     if (!p->qhead) {
         *mr = MGC_RCV_WOULD_BLOCK;
         return NULL;

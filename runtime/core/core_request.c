@@ -172,7 +172,7 @@ kern_return_t mgc_port_request_notification(mgc_space *space, mach_port_name_t n
 static void fill_status(const mgc_port *p, mach_port_status_t *st)
 {
     memset(st, 0, sizeof *st);
-    st->mps_pset = p->nsets;
+    st->mps_pset = p->nsets > 0; /* XNU: in a set or not, never which */
     st->mps_seqno = p->seqno;
     st->mps_mscount = p->mscount;
     st->mps_qlimit = p->qlimit;
@@ -374,16 +374,25 @@ kern_return_t mgc_port_insert_right(mgc_space *dst, mach_port_name_t name, mgc_s
     if (dst == src && name == src_name &&
         (disposition == MACH_MSG_TYPE_MAKE_SEND || disposition == MACH_MSG_TYPE_COPY_SEND))
         return insert_send_in_place(dst, name, disposition);
-    if (!MACH_PORT_VALID(name) || !MACH_MSG_TYPE_PORT_ANY(disposition))
-        return KERN_INVALID_VALUE;
-    if (!MACH_PORT_VALID(src_name))
-        return KERN_INVALID_CAPABILITY;
-    mgc_port *p;
-    kern_return_t kr = mgc_right_copyin(src, src_name, disposition, MGC_CI_DEADOK, &p);
-    if (kr != KERN_SUCCESS) /* the trap reports copyin errors; MIG a send error */
-        return dst == src ? kr : MACH_SEND_INVALID_RIGHT;
+    /* The right is copied in first: by Libsyscall's trap for the caller's own
+     * task (copyin errors come back as they are), by the MIG request message
+     * for another task (a send error; NULL and DEAD travel as they are). */
+    mgc_port *p = src_name == MACH_PORT_DEAD ? MGC_PORT_DEAD : NULL;
+    kern_return_t kr;
+    if (MACH_PORT_VALID(src_name)) {
+        kr = mgc_right_copyin(src, src_name, disposition, MGC_CI_DEADOK, &p);
+        if (kr != KERN_SUCCESS)
+            return dst == src ? kr : MACH_SEND_INVALID_RIGHT;
+    } else if (dst == src) {
+        return KERN_INVALID_NAME;
+    }
     mach_msg_type_name_t type = mgc_copyin_type(disposition);
-    if (p == MGC_PORT_DEAD)
+    if (!MACH_PORT_VALID(name) || !MACH_MSG_TYPE_PORT_ANY(disposition)) {
+        if (MGC_PORT_VALID(p))
+            mgc_release_right(p, type);
+        return KERN_INVALID_VALUE;
+    }
+    if (!MGC_PORT_VALID(p))
         return KERN_INVALID_CAPABILITY;
     if (!p->active) {
         mgc_release_right(p, type);

@@ -83,8 +83,9 @@ typedef struct mgc_host_ops {
     void (*msg_arrived)(void *ctx, mgc_space *space, mach_port_name_t name,
                         mach_port_name_t pset);
     /* The receive right or port set `name` left `space` (destroyed, moved
-     * away in a message, moved into a set): receivers blocked on it must
-     * return (MACH_RCV_PORT_DIED / MACH_RCV_PORT_CHANGED). */
+     * away in a message): receivers blocked on it must return `why`
+     * (MACH_RCV_PORT_CHANGED, what XNU's THREAD_RESTART wakeup becomes;
+     * MACH_RCV_PORT_DIED when the whole space is destroyed). */
     void (*receive_gone)(void *ctx, mgc_space *space, mach_port_name_t name,
                          mach_msg_return_t why);
     /* `port` has room in its queue again or died: retry blocked sends whose
@@ -282,7 +283,7 @@ struct mgc_rcv_info {
  * A port set serves its members round-robin (a member that delivered
  * moves behind the others).
  * Returns MACH_MSG_SUCCESS, MGC_RCV_WOULD_BLOCK (nothing queued),
- * MACH_RCV_INVALID_NAME, MACH_RCV_IN_SET,
+ * MACH_RCV_INVALID_NAME (a member of port sets can be received from too),
  * MACH_RCV_TOO_LARGE (with MACH_RCV_LARGE: message stays queued and the
  * needed size is written to the buffer's msgh_size and info->msg_size;
  * without: the message is dequeued and destroyed except its destination,

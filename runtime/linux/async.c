@@ -455,7 +455,8 @@ static int take_from_watch(machgen_async_t *a)
 					rearm_one(a, k);
 				continue;
 			}
-			if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED) {
+			if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED ||
+			    mr == MACH_RCV_PORT_CHANGED) {
 				close_watch(a);
 				return n + fail_all(a);
 			}
@@ -482,7 +483,8 @@ static int take_by_polling(machgen_async_t *a)
 				break; /* stays queued; a later dispatch retries */
 			continue;
 		}
-		if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED)
+		if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED ||
+		    mr == MACH_RCV_PORT_CHANGED)
 			return n + fail_all(a);
 		if (mr != MACH_MSG_SUCCESS)
 			break;
