@@ -360,6 +360,8 @@ kern_return_t mgc_port_type(mgc_space *s, mach_port_name_t name, mach_port_type_
 
 static kern_return_t receive_of(mgc_space *s, mach_port_name_t name, mgc_port **p)
 {
+    if (!MACH_PORT_VALID(name))
+        return KERN_INVALID_RIGHT; /* XNU: set_mscount, set_seqno, contexts */
     mgc_entry *e = mgc_entry_lookup(s, name);
     if (!e)
         return KERN_INVALID_NAME;

@@ -199,8 +199,10 @@ kern_return_t mgc_port_get_attributes(mgc_space *s, mach_port_name_t name,
     case MACH_PORT_LIMITS_INFO: {
         if (*count < MACH_PORT_LIMITS_INFO_COUNT)
             return KERN_FAILURE;
-        if (!MACH_PORT_VALID(name))
-            return KERN_INVALID_RIGHT;
+        if (!MACH_PORT_VALID(name)) { /* XNU: success with nothing */
+            *count = 0;
+            return KERN_SUCCESS;
+        }
         if ((kr = receive_port(s, name, &p)) != KERN_SUCCESS)
             return kr;
         mach_port_limits_t lim = {.mpl_qlimit = p->qlimit};

@@ -216,7 +216,9 @@ static void port_call(struct broker *b, struct bconn *c, const struct mgw_hdr *h
 	case MGW_PORT_TYPE: {
 		mach_port_type_t t = 0;
 		kr = mgc_port_type(sp, name, &t);
-		r.arg[0] = t;
+		/* XNU's mach_port_type hides the send-possible bits (mach_port_names
+		 * does not) */
+		r.arg[0] = t & ~(MACH_PORT_TYPE_SPREQUEST | MACH_PORT_TYPE_SPREQUEST_DELAYED);
 		break;
 	}
 	case MGW_PORT_INSERT_RIGHT:
