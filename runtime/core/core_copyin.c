@@ -279,10 +279,15 @@ static mach_msg_return_t copyin_body(mgc_space *s, mgc_kmsg *k, uint8_t *dsc,
             break;
         }
         case MACH_MSG_OOL_DESCRIPTOR:
-        case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
+        case MACH_MSG_OOL_VOLATILE_DESCRIPTOR: {
+            uint64_t token;
+            memcpy(&token, d, 8);
             if (d[9] != MACH_MSG_PHYSICAL_COPY && d[9] != MACH_MSG_VIRTUAL_COPY)
                 mr = MACH_SEND_INVALID_TYPE;
+            else if (token == MGC_OOL_INVALID)
+                mr = MACH_SEND_INVALID_MEMORY;
             break;
+        }
         case MACH_MSG_OOL_PORTS_DESCRIPTOR: {
             uint32_t n;
             rd32(d + 12, &n);

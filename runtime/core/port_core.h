@@ -17,7 +17,10 @@
  *    copies it out to a receiver (ownership passes back to the host, which
  *    maps the memory for the receiver) or destroys the message undelivered
  *    (it then calls host_ops.ool_release). If copyin fails, the core never
- *    took any token: the host still owns all of them.
+ *    took any token: the host still owns all of them. A host that could not
+ *    take a region (as XNU's vm_map_copyin failing) puts MGC_OOL_INVALID
+ *    there: copyin then fails with MACH_SEND_INVALID_MEMORY at that
+ *    descriptor, releasing what it copied in so far, as XNU.
  *  - OOL-ports arrays: the names a sender passes travel beside the message
  *    (`ool_names`, the arrays of all OOL-ports descriptors concatenated in
  *    descriptor order). On receive, the receiver's names are written the
@@ -94,6 +97,9 @@ typedef struct mgc_host_ops {
     /* An OOL region carried by a message is destroyed undelivered. */
     void (*ool_release)(void *ctx, uint64_t token, uint64_t size);
 } mgc_host_ops;
+
+/* OOL descriptor address meaning "the sender's region could not be taken". */
+#define MGC_OOL_INVALID UINT64_MAX
 
 /* Resource limits; zero fields take the defaults shown. */
 typedef struct mgc_limits {

@@ -55,7 +55,6 @@ struct ool_plan {
 	const void *src[MAX_OOL];       /* inline bytes */
 	uintptr_t dealloc_addr[MAX_OOL];
 	size_t dealloc_size[MAX_OOL];
-	unsigned char moved[MAX_OOL];   /* region handed over as its memfd */
 	unsigned n;
 	int fds[MGW_MAX_FDS];
 	unsigned nfds;
@@ -93,7 +92,6 @@ static mach_msg_return_t plan_ool(const unsigned char *msg, mach_msg_size_t size
 		memset(e, 0, sizeof *e);
 		pl->src[pl->n] = NULL;
 		pl->dealloc_addr[pl->n] = 0;
-		pl->moved[pl->n] = 0;
 		if (mgw_desc_is_ool_ports(t)) {
 			mach_msg_ool_ports_descriptor_t pd;
 			memcpy(&pd, d, sizeof pd);
@@ -127,11 +125,10 @@ static mach_msg_return_t plan_ool(const unsigned char *msg, mach_msg_size_t size
 			pl->dealloc_size[pl->n] = od.size;
 		}
 		if (pl->nfds < MGW_MAX_FDS && od.size >= MGV_MEMFD_MIN) {
-			int fd = mgv_take_snapshot((uintptr_t)od.address, od.size, od.deallocate);
+			int fd = mgv_take_snapshot((uintptr_t)od.address, od.size);
 			if (fd >= 0) {
 				e->kind = MGW_OOL_FD;
 				pl->fds[pl->nfds++] = fd;
-				pl->moved[pl->n] = (unsigned char)od.deallocate;
 				pl->n++;
 				continue;
 			}

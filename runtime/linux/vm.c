@@ -2,9 +2,9 @@
  *
  * Small allocations are anonymous private mappings. Large ones map a memfd
  * MAP_SHARED and are remembered here, so a later OOL send of the region can
- * pass the memfd itself: sealed against writes (F_SEAL_FUTURE_WRITE) with the
- * sender's mapping replaced by a private copy-on-write one, which is exactly
- * Mach's virtual-copy snapshot. Before fork every shared region becomes
+ * pass the memfd itself: the sender's mapping is replaced by a private
+ * copy-on-write one and the memfd sealed against writes (F_SEAL_WRITE), which
+ * is exactly Mach's virtual-copy snapshot. Before fork every shared region becomes
  * private too, so the child gets copy semantics as on Darwin. */
 #include "vm.h"
 
@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <mach/mach.h>
+
+#include "wire.h"
 
 enum region_state { R_SHARED, R_PRIVATE };
 
@@ -171,7 +173,7 @@ kern_return_t vm_deallocate(vm_map_t task, vm_address_t address, vm_size_t size)
 	return KERN_SUCCESS;
 }
 
-int mgv_take_snapshot(uintptr_t addr, size_t size, int move)
+int mgv_take_snapshot(uintptr_t addr, size_t size)
 {
 	int fd = -1;
 
@@ -182,18 +184,17 @@ int mgv_take_snapshot(uintptr_t addr, size_t size, int move)
 			continue;
 		if (r->state != R_SHARED)
 			break; /* may differ from the memfd now: copy instead */
-		if (move) {
-			/* The receiver takes the memory over; nobody writes it after
-			 * the sender unmaps it. */
-			fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
-			break;
-		}
-		if (fcntl(r->fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) !=
-		        0 ||
-		    mmap((void *)r->addr, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+		/* The sender's view becomes private copy-on-write first: then no
+		 * writable shared mapping remains, so F_SEAL_WRITE holds and the
+		 * receiver can check that nobody writes the memfd any more. A
+		 * region the sender deallocates goes the same way (its private
+		 * mapping is removed once the send went through). */
+		if (mmap((void *)r->addr, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
 		         r->fd, 0) == MAP_FAILED)
 			break;
 		r->state = R_PRIVATE;
+		if (fcntl(r->fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) != 0)
+			break;
 		fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
 		break;
 	}
@@ -208,7 +209,11 @@ void mgv_release_moved(uintptr_t addr, size_t size)
 
 uintptr_t mgv_map_received_fd(int fd, size_t size)
 {
-	void *p = mmap(NULL, mgv_page_round(size), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	void *p = MAP_FAILED;
+	/* The broker checks this at send time too; mapping a short or still
+	 * writable file would break the receiver (SIGBUS, no copy semantics). */
+	if (mgw_memfd_acceptable(fd, size))
+		p = mmap(NULL, mgv_page_round(size), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	close(fd);
 	return p == MAP_FAILED ? 0 : (uintptr_t)p;
 }

@@ -2,8 +2,10 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -107,4 +109,18 @@ void mgw_tune_socket(int fd)
 	 * senders then see EMSGSIZE and report MACH_SEND_TOO_LARGE. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+}
+
+int mgw_memfd_acceptable(int fd, uint64_t size)
+{
+	const int need = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK;
+	struct stat st;
+	int seals;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (uint64_t)st.st_size < size)
+		return 0;
+	/* F_GET_SEALS fails (EINVAL) on anything but shmem files. */
+	seals = fcntl(fd, F_GET_SEALS);
+	return seals >= 0 && (seals & need) == need;
 }

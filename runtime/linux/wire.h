@@ -120,6 +120,13 @@ int mgw_send(int fd, const struct mgw_hdr *hdr, const struct iovec *iov, int iov
  * -EMSGSIZE when the datagram was truncated (a protocol violation). */
 int mgw_recv(int fd, void *buf, size_t cap, size_t *len, int *fds, unsigned *nfds);
 
+/* Whether a received OOL memfd may be mapped for a size-byte region: a
+ * memfd (shmem) at least size bytes long that nobody can write, grow or
+ * shrink any more (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK). Without this
+ * a sender could pass a short file (SIGBUS in the receiver) or keep writing
+ * after the send (no copy semantics). */
+int mgw_memfd_acceptable(int fd, uint64_t size);
+
 /* Raises a connection's socket buffers so MGW_MAX_FRAME datagrams fit. */
 void mgw_tune_socket(int fd);
 

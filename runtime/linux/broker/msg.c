@@ -291,6 +291,18 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 				} else if (tab[ooli].kind == MGW_OOL_FD) {
 					if (fdi >= nfds || tab[ooli].size != od.size)
 						goto malformed_objs;
+					if (!mgw_memfd_acceptable(fds[fdi], od.size)) {
+						/* Short, still writable or not a memfd: the
+						 * core fails the send as XNU fails a region it
+						 * cannot copy in (MACH_SEND_INVALID_MEMORY). */
+						close(fds[fdi]);
+						fds[fdi++] = -1;
+						od.address = (void *)(uintptr_t)MGC_OOL_INVALID;
+						memcpy(d, &od, sizeof od);
+						ooli++;
+						dpos += mgw_desc_size(t);
+						continue;
+					}
 					o = malloc(sizeof *o);
 					if (!o)
 						goto malformed_objs;
