@@ -16,6 +16,7 @@
 #include <mach/mach.h>
 #include <servers/bootstrap.h>
 
+#include "channel.h"
 #include "locate.h"
 
 /* The task's own names are fixed (wire.h), so no call is needed to know them. */
@@ -24,6 +25,7 @@ mach_port_t bootstrap_port = MGW_BOOTSTRAP_NAME;
 
 struct mgr_conn {
 	int fd;
+	struct mgr_channel ch;  /* shared-memory fast path, when the broker took it */
 	unsigned char *rx;
 	unsigned char *tx;
 	struct mgr_conn *next, *prev;
@@ -52,6 +54,7 @@ static void unlink_conn(struct mgr_conn *c)
 
 static void free_conn(struct mgr_conn *c)
 {
+	mgr_channel_close(&c->ch, 0);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->rx);
@@ -91,6 +94,7 @@ static void after_fork_child(void)
 	g_conns = NULL;
 	for (; c; c = n) {
 		n = c->next;
+		mgr_channel_close(&c->ch, 1);
 		if (c == t_conn) {
 			close(c->fd);
 			c->fd = -1;
@@ -122,6 +126,7 @@ static struct mgr_conn *my_conn(void)
 	if (!c)
 		return NULL;
 	c->fd = -1;
+	c->ch.efd = -1;
 	c->rx = malloc(RX_CAP);
 	if (!c->rx) {
 		free(c);
@@ -161,17 +166,43 @@ static int roundtrip(struct mgr_conn *c, const struct mgw_hdr *req, const struct
                      int iovcnt, const int *fds, unsigned nfds, struct mgr_reply *out,
                      int *sent)
 {
-	size_t len = 0;
-	int rc = mgw_send(c->fd, req, iov, iovcnt, fds, nfds);
-	*sent = rc == 0;
-	if (rc)
-		return rc;
+	size_t len = sizeof *req;
+	int rc;
+
+	out->nfds = 0;
+	for (int i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	if (mgr_channel_fits(&c->ch, len, nfds)) {
+		const unsigned char *rep = NULL;
+		size_t rlen = 0;
+		rc = mgr_channel_call(&c->ch, c->fd, req, iov, iovcnt, len, &rep, &rlen, sent);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			if (rlen < sizeof out->hdr ||
+			    ((const struct mgw_hdr *)(const void *)rep)->op != req->op)
+				return -EPROTO;
+			memcpy(&out->hdr, rep, sizeof out->hdr);
+			/* Valid until this thread's next call, like the socket buffer. */
+			out->payload = (unsigned char *)rep + sizeof out->hdr;
+			out->plen = rlen - sizeof out->hdr;
+			return 0;
+		}
+		/* The reply carries fds or is large: it is on the socket. */
+	} else {
+		rc = mgw_send(c->fd, req, iov, iovcnt, fds, nfds);
+		*sent = rc == 0;
+		if (rc)
+			return rc;
+	}
+	len = 0;
 	rc = mgw_recv(c->fd, c->rx, RX_CAP, &len, out->fds, &out->nfds);
 	if (rc)
 		return rc;
 	if (len < sizeof out->hdr || ((const struct mgw_hdr *)(void *)c->rx)->op != req->op) {
 		for (unsigned i = 0; i < out->nfds; i++)
 			close(out->fds[i]);
+		out->nfds = 0;
 		return -EPROTO;
 	}
 	memcpy(&out->hdr, c->rx, sizeof out->hdr);
@@ -180,7 +211,16 @@ static int roundtrip(struct mgr_conn *c, const struct mgw_hdr *req, const struct
 	return 0;
 }
 
-static int connect_task(struct mgr_conn *c)
+static void disconnect(struct mgr_conn *c)
+{
+	mgr_channel_close(&c->ch, 0);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* Connects and says HELLO, offering a shared-memory channel when asked. */
+static int connect_task(struct mgr_conn *c, int with_channel)
 {
 	/* A broker that is just exiting idle may accept and then close us:
 	 * nothing is lost yet, so start over a few times. */
@@ -212,11 +252,26 @@ static int connect_task(struct mgr_conn *c)
 		h.arg[1] = g_cookie;
 		pthread_mutex_unlock(&g_lock);
 		h.arg[2] = MGW_VERSION;
-		int sent;
-		if (roundtrip(c, &h, NULL, 0, NULL, 0, &r, &sent) == 0)
+		int sent, memfd = -1, chfds[2], rc;
+		if (with_channel && mgr_channel_create(&c->ch, &memfd) != 0)
+			memfd = -1;
+		chfds[0] = memfd;
+		chfds[1] = c->ch.efd;
+		{
+			/* The channel is not in use until the broker said yes. */
+			struct mgr_channel ch = c->ch;
+			c->ch.shm = NULL;
+			rc = roundtrip(c, &h, NULL, 0, chfds, memfd >= 0 ? 2u : 0u, &r, &sent);
+			c->ch = ch;
+		}
+		if (memfd >= 0)
+			close(memfd);
+		if (rc == 0) {
+			if (r.hdr.arg[2] != 1)
+				mgr_channel_close(&c->ch, 0);
 			return 0;
-		close(fd);
-		c->fd = -1;
+		}
+		disconnect(c);
 	}
 	return -ECONNREFUSED;
 }
@@ -231,10 +286,12 @@ int mgr_open_task_fd(void)
 	pthread_once(&g_once, init_once);
 	memset(&c, 0, sizeof c);
 	c.fd = -1;
+	c.ch.efd = -1;
 	c.rx = malloc(RX_CAP);
 	if (!c.rx)
 		return -ENOMEM;
-	rc = connect_task(&c);
+	/* Socket only: its owner polls it for the reply. */
+	rc = connect_task(&c, 0);
 	free(c.rx);
 	return rc ? rc : c.fd;
 }
@@ -249,7 +306,7 @@ int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, con
 	if (!c)
 		return -ENOMEM;
 	if (c->fd < 0) {
-		rc = connect_task(c);
+		rc = connect_task(c, mgr_channel_wanted());
 		if (rc)
 			return rc;
 	}
@@ -257,17 +314,15 @@ int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, con
 	if (!sent && (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN)) {
 		/* The broker went away before this call. The task's names died with
 		 * it, but a call it never saw is safe to make on a new broker. */
-		close(c->fd);
-		c->fd = -1;
-		rc = connect_task(c);
+		disconnect(c);
+		rc = connect_task(c, mgr_channel_wanted());
 		if (rc == 0)
 			rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out, &sent);
 	}
 	if (rc && c->fd >= 0) {
 		/* The broker died or we broke the protocol: this task's state is
 		 * gone; the next call starts over with a new broker and space. */
-		close(c->fd);
-		c->fd = -1;
+		disconnect(c);
 	}
 	return rc;
 }

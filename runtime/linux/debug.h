@@ -16,4 +16,8 @@ enum {
 /* Fills out[5] (indexed as above). Returns 0, or -1 when the broker is unreachable. */
 int machgen_linux_debug_stats(uint64_t out[5]);
 
+/* Calls the broker has served through shared-memory channels so far (all
+ * clients; MACHGEN_LINUX_SHM=0 turns the channel off). Returns 0 or -1. */
+int machgen_linux_debug_channel_calls(uint64_t *calls);
+
 #endif

@@ -392,6 +392,18 @@ int machgen_linux_debug_stats(uint64_t out[5])
 	return 0;
 }
 
+int machgen_linux_debug_channel_calls(uint64_t *calls)
+{
+	struct mgw_hdr h;
+	struct mgr_reply r;
+	memset(&h, 0, sizeof h);
+	h.op = MGW_OP_DEBUG_STATS;
+	if (mgr_call(&h, NULL, 0, NULL, 0, &r) != 0)
+		return -1;
+	*calls = r.hdr.arg[5];
+	return 0;
+}
+
 kern_return_t mach_voucher_deallocate(mach_port_name_t voucher)
 {
 	if (voucher == MACH_PORT_NULL)

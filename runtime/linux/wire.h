@@ -3,7 +3,21 @@
  * Every client thread owns one SOCK_SEQPACKET connection to the broker and makes
  * strictly synchronous calls on it: one request frame, one reply frame. A frame is
  * a fixed header followed by an op-specific payload; file descriptors (memfds of
- * large out-of-line regions) travel as SCM_RIGHTS on the same datagram. */
+ * large out-of-line regions) travel as SCM_RIGHTS on the same datagram.
+ *
+ * Shared-memory channel: a HELLO may carry two fds, a memfd of MGW_SHM_SIZE
+ * bytes (sealed against growing and shrinking) and an eventfd. The broker then
+ * maps the memfd and watches the eventfd (edge-triggered). A call without fds
+ * whose frame fits MGW_SHM_AREA goes through the memfd instead of the socket:
+ * the client writes the frame to the request area, sets state REQUEST and
+ * writes the eventfd (the doorbell); the broker sets TAKEN, copies the frame
+ * out before parsing it (the client may change shared memory at any time) and
+ * serves it exactly as a socket frame. Its reply (also a parked call's, when it
+ * completes later) goes to the reply area with state REPLY, or on the socket
+ * with state REPLY_ON_SOCKET when it carries fds or does not fit; either way
+ * the broker then wakes the client with FUTEX_WAKE on the state word. The
+ * client waits with FUTEX_WAIT in bounded slices and polls the socket for
+ * hang-up between them, so a dead broker still fails the call promptly. */
 #ifndef MACHGEN_LINUX_WIRE_H
 #define MACHGEN_LINUX_WIRE_H
 
@@ -30,12 +44,37 @@
 #define MGW_HOST_NAME 0x30bu
 
 enum mgw_op {
-	MGW_OP_HELLO = 1,     /* a: pid, b: task cookie, c: version -> a: task self, b: bootstrap */
+	MGW_OP_HELLO = 1,     /* a: pid, b: task cookie, c: version; fds: channel memfd +
+	                       * eventfd (optional) -> a: task self, b: bootstrap,
+	                       * c: 1 when the shared-memory channel is on */
 	MGW_OP_PORT,          /* a: mgw_port_call, b..f: arguments (see client ports.c) */
 	MGW_OP_MSG,           /* mach_msg; payload = mgw_msg_req + message + OOL table + blobs */
 	MGW_OP_BOOTSTRAP,     /* a: mgw_bootstrap_call, b: port name; payload = service name */
-	MGW_OP_DEBUG_STATS,   /* -> a: live ports, b: tasks, c: connections, d: queued messages */
+	MGW_OP_DEBUG_STATS,   /* -> a: live ports, b: tasks, c: connections, d: OOL objects,
+	                       * e: caller's names, f: calls served through channels */
 	MGW_OP_PING,          /* -> nothing; measures the bare broker hop */
+};
+
+/* The shared-memory channel (layout of the memfd). */
+#define MGW_SHM_AREA (32u * 1024u)
+#define MGW_SHM_REQ_OFF 4096u
+#define MGW_SHM_REP_OFF (MGW_SHM_REQ_OFF + MGW_SHM_AREA)
+#define MGW_SHM_SIZE (MGW_SHM_REP_OFF + MGW_SHM_AREA)
+
+enum mgw_shm_state {
+	MGW_SHM_IDLE = 0,
+	MGW_SHM_REQUEST,         /* client: a frame is in the request area */
+	MGW_SHM_TAKEN,           /* broker: copied it out, serving it */
+	MGW_SHM_REPLY,           /* broker: the reply frame is in the reply area */
+	MGW_SHM_REPLY_ON_SOCKET, /* broker: the reply frame is on the socket */
+};
+
+/* Head of the memfd; state is the futex word (accessed with __atomic). */
+struct mgw_shm {
+	uint32_t state;
+	uint32_t req_len;
+	uint32_t rep_len;
+	uint32_t reserved;
 };
 
 enum mgw_port_call {

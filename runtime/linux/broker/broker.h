@@ -16,9 +16,16 @@
 #define BROKER_OOL_BYTES_MAX ((uint64_t)256 << 20)
 
 /* What an epoll registration stands for. */
-enum bkind { BK_LISTEN, BK_CONN, BK_TASK };
+enum bkind { BK_LISTEN, BK_CONN, BK_TASK, BK_BELL };
 
 struct btask;
+struct bconn;
+
+/* Epoll tag of a connection's doorbell eventfd. */
+struct bbell {
+	enum bkind kind;
+	struct bconn *conn;
+};
 
 /* One client connection (one client thread). It is either idle or parked in
  * a blocking mach_msg until that completes, times out or the client drops. */
@@ -35,6 +42,13 @@ struct bconn {
 	mgc_kmsg *kmsg;                 /* its message while the send blocks */
 	mach_msg_return_t gone;         /* set when the awaited receive right left */
 	bool wake;                      /* something it waits for happened: retry */
+	/* Shared-memory channel (wire.h), when the client offered one. */
+	struct mgw_shm *shm;
+	int bell_fd;                    /* the client's eventfd, or -1 */
+	struct bbell bell;              /* its epoll tag */
+	bool via_shm;                   /* the call being served came through shm */
+	bool dead;                      /* dropped; freed at the end of the loop turn */
+	struct bconn *dead_next;
 };
 
 /* One client process; its IPC space lives in the core. */
@@ -49,6 +63,8 @@ struct btask {
 	mgc_space *space;
 	mach_port_name_t task_port;     /* receive right in the broker's own space */
 	struct btask *next, *prev;
+	bool dead;                      /* destroyed; freed at the end of the loop turn */
+	struct btask *dead_next;
 };
 
 struct bservice {
@@ -69,7 +85,10 @@ struct broker {
 	const char *sock_path;
 	dev_t sock_dev;                 /* identity of the socket file we bound */
 	ino_t sock_ino;
-	bool freed_task;                /* stop using the current epoll batch */
+	/* Dropped connections and destroyed tasks stay allocated until the
+	 * current epoll batch is done: later events of the batch may name them. */
+	struct bconn *dead_conns;
+	struct btask *dead_tasks;
 	bool dirty;                     /* queues changed: parked calls may finish */
 	struct { enum bkind kind; } listen_tag;
 
@@ -81,6 +100,7 @@ struct broker {
 	struct bservice *services;
 	unsigned nservices, cap_services;
 	uint64_t ool_live;              /* OOL objects held, for the debug query */
+	uint64_t channel_calls;         /* calls served through shared memory */
 	uint64_t ool_bytes;             /* inline OOL bytes held */
 	unsigned ool_fds;               /* memfds held */
 	unsigned ool_fds_max;           /* from RLIMIT_NOFILE, keeping room for clients */

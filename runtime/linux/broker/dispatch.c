@@ -489,6 +489,7 @@ void bcore_dispatch(struct broker *b, struct bconn *c, void *frame, size_t len, 
 			r.arg[2] = b->nconns;
 			r.arg[3] = b->ool_live;
 			r.arg[4] = mgc_space_name_count(c->task->space);
+			r.arg[5] = b->channel_calls;
 		}
 		broker_reply(c, &r, NULL, 0, NULL, 0);
 		break;

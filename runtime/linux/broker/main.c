@@ -9,12 +9,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,9 +36,45 @@ uint64_t broker_now_ns(void)
 }
 
 
+/* Answers a call that came through the shared-memory channel: into the reply
+ * area when it fits and has no fds, else on the socket; then wakes the
+ * client's futex wait either way. */
+static int reply_shm(struct bconn *c, const struct mgw_hdr *h, const struct iovec *iov,
+                     int iovcnt, const int *fds, unsigned nfds)
+{
+	unsigned char *area = (unsigned char *)c->shm + MGW_SHM_REP_OFF;
+	size_t len = sizeof *h;
+	uint32_t st = MGW_SHM_REPLY;
+	int rc = 0;
+
+	for (int i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	if (nfds == 0 && len <= MGW_SHM_AREA) {
+		memcpy(area, h, sizeof *h);
+		len = sizeof *h;
+		for (int i = 0; i < iovcnt; i++) {
+			memcpy(area + len, iov[i].iov_base, iov[i].iov_len);
+			len += iov[i].iov_len;
+		}
+		c->shm->rep_len = (uint32_t)len;
+	} else {
+		rc = mgw_send(c->fd, h, iov, iovcnt, fds, nfds);
+		if (rc != 0)
+			shutdown(c->fd, SHUT_RDWR);
+		st = MGW_SHM_REPLY_ON_SOCKET;
+	}
+	__atomic_store_n(&c->shm->state, st, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &c->shm->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+	return rc;
+}
+
 int broker_reply(struct bconn *c, const struct mgw_hdr *h, const struct iovec *iov,
                  int iovcnt, const int *fds, unsigned nfds)
 {
+	if (c->via_shm) {
+		c->via_shm = false;
+		return reply_shm(c, h, iov, iovcnt, fds, nfds);
+	}
 	int rc = mgw_send(c->fd, h, iov, iovcnt, fds, nfds);
 	/* A reply that cannot be delivered (e.g. larger than the socket allows)
 	 * must not leave the client waiting: hang up; the loop then drops it. */
@@ -97,7 +135,6 @@ static void task_destroy(struct broker *b, struct btask *t)
 			conn_drop(b, c);
 	}
 	bcore_task_destroy(b, t);
-	b->freed_task = true;
 	epoll_ctl(b->epfd, EPOLL_CTL_DEL, t->pidfd, NULL);
 	close(t->pidfd);
 	if (t->prev)
@@ -107,7 +144,9 @@ static void task_destroy(struct broker *b, struct btask *t)
 	if (t->next)
 		t->next->prev = t->prev;
 	b->ntasks--;
-	free(t);
+	t->dead = true;
+	t->dead_next = b->dead_tasks;
+	b->dead_tasks = t;
 	if (b->nconns == 0 && b->ntasks == 0)
 		b->idle_since_ns = broker_now_ns();
 }
@@ -118,6 +157,16 @@ static void conn_drop(struct broker *b, struct bconn *c)
 	broker_unpark(b, c);
 	epoll_ctl(b->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	if (c->bell_fd >= 0) {
+		/* The client holds the same eventfd: only DEL takes it out of epoll. */
+		epoll_ctl(b->epfd, EPOLL_CTL_DEL, c->bell_fd, NULL);
+		close(c->bell_fd);
+		c->bell_fd = -1;
+	}
+	if (c->shm) {
+		munmap(c->shm, MGW_SHM_SIZE);
+		c->shm = NULL;
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -127,7 +176,9 @@ static void conn_drop(struct broker *b, struct bconn *c)
 	b->nconns--;
 	if (c->task)
 		c->task->nconns--;
-	free(c);
+	c->dead = true;
+	c->dead_next = b->dead_conns;
+	b->dead_conns = c;
 	if (b->nconns == 0 && b->ntasks == 0)
 		b->idle_since_ns = broker_now_ns();
 }
@@ -201,6 +252,7 @@ static void accept_conns(struct broker *b)
 		}
 		c->kind = BK_CONN;
 		c->fd = fd;
+		c->bell_fd = -1;
 		ev.events = EPOLLIN;
 		ev.data.ptr = c;
 		epoll_ctl(b->epfd, EPOLL_CTL_ADD, fd, &ev);
@@ -212,8 +264,41 @@ static void accept_conns(struct broker *b)
 	}
 }
 
-/* HELLO binds a connection to its task; everything else needs one. */
-static bool hello(struct broker *b, struct bconn *c, const struct mgw_hdr *h)
+/* Takes the client's shared-memory channel: a memfd of exactly MGW_SHM_SIZE
+ * bytes that cannot shrink (so touching it never faults) and an eventfd. */
+static bool channel_attach(struct broker *b, struct bconn *c, int memfd, int efd)
+{
+	const int need = F_SEAL_GROW | F_SEAL_SHRINK;
+	struct stat st;
+	struct epoll_event ev;
+	int seals = fcntl(memfd, F_GET_SEALS);
+	void *p;
+
+	if (seals < 0 || (seals & need) != need || fstat(memfd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size != (off_t)MGW_SHM_SIZE)
+		return false;
+	p = mmap(NULL, MGW_SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	c->bell.kind = BK_BELL;
+	c->bell.conn = c;
+	/* Edge-triggered: every write of the client rings once and the broker
+	 * never needs to read the counter. */
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.ptr = &c->bell;
+	if (epoll_ctl(b->epfd, EPOLL_CTL_ADD, efd, &ev) != 0) {
+		munmap(p, MGW_SHM_SIZE);
+		return false;
+	}
+	c->shm = p;
+	c->bell_fd = efd;
+	return true;
+}
+
+/* HELLO binds a connection to its task; everything else needs one. Its fds,
+ * if any, are a shared-memory channel offered by the client. */
+static bool hello(struct broker *b, struct bconn *c, const struct mgw_hdr *h, int *fds,
+                  unsigned nfds)
 {
 	struct ucred cr;
 	socklen_t cl = sizeof cr;
@@ -222,14 +307,24 @@ static bool hello(struct broker *b, struct bconn *c, const struct mgw_hdr *h)
 	memset(&r, 0, sizeof r);
 	r.op = MGW_OP_HELLO;
 	if (c->task || h->arg[2] != MGW_VERSION ||
-	    getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) != 0)
+	    getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) != 0) {
+		close_fds(fds, nfds);
 		return false;
+	}
 	c->task = task_find_or_create(b, &cr, h->arg[1]);
-	if (!c->task)
+	if (!c->task) {
+		close_fds(fds, nfds);
 		return false;
+	}
 	c->task->nconns++;
 	r.arg[0] = MGW_TASK_SELF_NAME;
 	r.arg[1] = MGW_BOOTSTRAP_NAME;
+	if (nfds == 2 && channel_attach(b, c, fds[0], fds[1])) {
+		r.arg[2] = 1;
+		close(fds[0]);
+	} else {
+		close_fds(fds, nfds);
+	}
 	return broker_reply(c, &r, NULL, 0, NULL, 0) == 0;
 }
 
@@ -253,8 +348,7 @@ static void conn_input(struct broker *b, struct bconn *c)
 		return;
 	}
 	if (h->op == MGW_OP_HELLO) {
-		close_fds(fds, nfds);
-		if (!hello(b, c, h))
+		if (!hello(b, c, h, fds, nfds))
 			conn_drop(b, c);
 		return;
 	}
@@ -266,6 +360,51 @@ static void conn_input(struct broker *b, struct bconn *c)
 	bcore_dispatch(b, c, g_frame, len, fds, nfds, &drop);
 	if (drop)
 		conn_drop(b, c);
+}
+
+/* The doorbell rang: serves the request in the channel's request area. It
+ * is copied out first (the client may rewrite shared memory at any time) and
+ * then served exactly as a frame from the socket. */
+static void channel_input(struct broker *b, struct bconn *c)
+{
+	struct mgw_shm *s = c->shm;
+	uint32_t len;
+	int drop = 0;
+
+	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != MGW_SHM_REQUEST)
+		return; /* nothing posted (a stale ring) */
+	len = __atomic_load_n(&s->req_len, __ATOMIC_RELAXED);
+	if (c->parked || c->via_shm || !c->task || len < sizeof(struct mgw_hdr) ||
+	    len > MGW_SHM_AREA) {
+		/* A parked client must not call: its thread is blocked in one. */
+		conn_drop(b, c);
+		return;
+	}
+	__atomic_store_n(&s->state, MGW_SHM_TAKEN, __ATOMIC_RELAXED);
+	memcpy(g_frame, (const unsigned char *)s + MGW_SHM_REQ_OFF, len);
+	if (((const struct mgw_hdr *)(void *)g_frame)->op == MGW_OP_HELLO) {
+		conn_drop(b, c);
+		return;
+	}
+	c->via_shm = true;
+	b->channel_calls++;
+	bcore_dispatch(b, c, g_frame, len, NULL, 0, &drop);
+	if (drop)
+		conn_drop(b, c);
+}
+
+static void free_dead(struct broker *b)
+{
+	while (b->dead_conns) {
+		struct bconn *c = b->dead_conns;
+		b->dead_conns = c->dead_next;
+		free(c);
+	}
+	while (b->dead_tasks) {
+		struct btask *t = b->dead_tasks;
+		b->dead_tasks = t->dead_next;
+		free(t);
+	}
 }
 
 /* Parked calls whose awaited event happened (core callbacks set wake) are
@@ -457,15 +596,17 @@ int main(int argc, char **argv)
 			if (k == BK_LISTEN) {
 				accept_conns(&b);
 			} else if (k == BK_CONN) {
-				conn_input(&b, evs[i].data.ptr);
+				struct bconn *c = evs[i].data.ptr;
+				if (!c->dead)
+					conn_input(&b, c);
+			} else if (k == BK_BELL) {
+				struct bconn *c = ((struct bbell *)evs[i].data.ptr)->conn;
+				if (!c->dead)
+					channel_input(&b, c);
 			} else {
-				task_destroy(&b, evs[i].data.ptr);
-			}
-			/* Later events of this batch may name freed objects; epoll is
-			 * level-triggered, so live ones are reported again. */
-			if (b.freed_task) {
-				b.freed_task = false;
-				break;
+				struct btask *t = evs[i].data.ptr;
+				if (!t->dead)
+					task_destroy(&b, t);
 			}
 		}
 		/* Retrying may change queues again (a blocked send goes through). */
@@ -476,6 +617,7 @@ int main(int argc, char **argv)
 		}
 		now = broker_now_ns();
 		expire_parked(&b, now);
+		free_dead(&b);
 		if (b.nconns == 0 && b.ntasks == 0 &&
 		    now >= b.idle_since_ns + (uint64_t)b.idle_s * 1000000000u) {
 			if (idle_exit(&b))
