@@ -164,6 +164,12 @@ static void conn_drop(struct broker *b, struct bconn *c)
 		c->bell_fd = -1;
 	}
 	if (c->shm) {
+		if (c->via_shm) {
+			/* Its thread waits for this call: send it to the socket,
+			 * where it reads EOF now instead of at its next hang-up check. */
+			__atomic_store_n(&c->shm->state, MGW_SHM_REPLY_ON_SOCKET, __ATOMIC_RELEASE);
+			syscall(SYS_futex, &c->shm->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+		}
 		munmap(c->shm, MGW_SHM_SIZE);
 		c->shm = NULL;
 	}
