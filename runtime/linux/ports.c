@@ -299,10 +299,15 @@ mach_port_t mach_host_self(void)
 	return MGW_HOST_NAME;
 }
 
-/* Threads have no ports of their own on this backend. */
+/* A new send right (user reference) to the calling thread's port: a broker
+ * object per client thread (its connection), destroyed when the thread
+ * exits, so other holders' names become dead names as on Darwin. */
 mach_port_t mach_thread_self(void)
 {
-	return MACH_PORT_NULL;
+	struct mgr_reply r;
+	if (CALL(MGW_PORT_THREAD_SELF, mach_task_self(), 0, 0, 0, 0) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	return (mach_port_t)r.hdr.arg[0];
 }
 
 kern_return_t task_set_special_port(task_t task, int which_port, mach_port_t special_port)

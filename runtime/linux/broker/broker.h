@@ -49,6 +49,10 @@ struct bconn {
 	bool via_shm;                   /* the call being served came through shm */
 	bool dead;                      /* dropped; freed at the end of the loop turn */
 	struct bconn *dead_next;
+	/* The client thread's thread port (receive right in the broker's own
+	 * space), made on its first mach_thread_self(); dies with the
+	 * connection, as a Darwin thread port dies with its thread. */
+	mach_port_name_t thread_port;
 };
 
 /* One client process; its IPC space lives in the core. */

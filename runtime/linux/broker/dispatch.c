@@ -303,6 +303,28 @@ static void port_call(struct broker *b, struct bconn *c, const struct mgw_hdr *h
 		}
 		break;
 	}
+	case MGW_PORT_THREAD_SELF:
+		/* A new user reference of a send right to the calling thread's
+		 * port, coalescing with the name the task already has for it. */
+		kr = KERN_SUCCESS;
+		if (sp != me) {
+			kr = KERN_INVALID_ARGUMENT;
+			break;
+		}
+		if (!c->thread_port) {
+			kr = mgc_port_allocate(b->kspace, MACH_PORT_RIGHT_RECEIVE, &c->thread_port);
+			if (kr == KERN_SUCCESS)
+				kr = mgc_port_insert_member(b->kspace, c->thread_port, b->kset);
+			if (kr != KERN_SUCCESS && c->thread_port) {
+				mgc_port_destroy(b->kspace, c->thread_port);
+				c->thread_port = MACH_PORT_NULL;
+			}
+		}
+		if (kr == KERN_SUCCESS)
+			kr = mgc_port_extract_right(b->kspace, c->thread_port, MACH_MSG_TYPE_MAKE_SEND, me,
+			                            &out, &ty);
+		r.arg[0] = out;
+		break;
 	case MGW_PORT_NAMES: {
 		/* Names and types side by side; a reply frame holds 32,000 pairs. */
 		static mach_port_name_t names[32000];

@@ -155,6 +155,13 @@ static void conn_drop(struct broker *b, struct bconn *c)
 {
 	bmsg_conn_gone(b, c);
 	broker_unpark(b, c);
+	if (c->thread_port) {
+		/* The thread is gone (or its connection): names for its port
+		 * become dead names. */
+		mgc_port_destroy(b->kspace, c->thread_port);
+		c->thread_port = MACH_PORT_NULL;
+		b->dirty = true;
+	}
 	epoll_ctl(b->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	if (c->bell_fd >= 0) {
