@@ -119,6 +119,13 @@ kern_return_t S_kinds_later(mach_port_t server, mach_port_t reply, int32_t delay
 	return MIG_NO_REPLY;
 }
 
+kern_return_t S_kinds_who(mach_port_t server, int32_t *v)
+{
+	(void)server;
+	*v = 7;
+	return KERN_SUCCESS;
+}
+
 kern_return_t S_kinds_quit(mach_port_t server)
 {
 	(void)server;
@@ -538,6 +545,51 @@ Test(async_kinds, server_death_with_ool_replies_pending_and_cancel_leave_nothing
 	cr_assert_eq(name_count(), base, "ports left behind");
 	cr_assert_eq(rt_fd_count(), fds, "fds left behind");
 	(void)mach_port_deallocate(mach_task_self(), svc); /* a dead name now */
+}
+
+static struct {
+	int calls;
+	kern_return_t status;
+	int32_t v;
+	security_token_t sec;
+	audit_token_t aud;
+} g_who;
+
+static void on_who(void *ctx, kern_return_t status, int32_t v, security_token_t sec, audit_token_t aud)
+{
+	(void)ctx;
+	g_who.calls++;
+	g_who.status = status;
+	g_who.v = v;
+	g_who.sec = sec;
+	g_who.aud = aud;
+}
+
+/* waittime and msgoption arguments reach the send; the client's trailer
+ * arguments come from the reply's trailer, as the synchronous stub reads them. */
+Test(async_kinds, trailer_waittime_and_msgoption_arguments)
+{
+	mach_port_t svc;
+	pid_t pid = start_server("who", &svc);
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	memset(&g_who, 0, sizeof g_who);
+	cr_assert_eq(kinds_who_async(a, svc, 1000, 0, 0, on_who, NULL, NULL), KERN_SUCCESS);
+	drive(a, 20000);
+	cr_assert_eq(g_who.calls, 1);
+	cr_assert_eq(g_who.status, KERN_SUCCESS);
+	cr_assert_eq(g_who.v, 7);
+	int32_t v = 0;
+	security_token_t sec;
+	audit_token_t aud;
+	memset(&sec, 0xff, sizeof sec);
+	memset(&aud, 0xff, sizeof aud);
+	cr_assert_eq(kinds_who(svc, 1000, 0, &v, &sec, &aud), KERN_SUCCESS);
+	cr_assert_eq(memcmp(&sec, &g_who.sec, sizeof sec), 0, "the same sender's security token");
+	cr_assert_eq(memcmp(&aud, &g_who.aud, sizeof aud), 0, "the same sender's audit token");
+	cr_assert_eq(aud.val[5], (unsigned)pid, "the audit token names the server process");
+	machgen_async_destroy(a);
+	stop_server(svc, pid);
 }
 
 /* ---- forged replies ------------------------------------------------------- */
