@@ -382,8 +382,14 @@ static mach_msg_return_t copyin_header(mgc_space *s, mgc_kmsg *k, const mach_msg
     const unsigned dflags = MGC_CI_REPLY_SO, rflags = MGC_CI_DEADOK | MGC_CI_REPLY_SO;
     if (mgc_right_copyin_check(s, dn, dt, moves, dflags) != KERN_SUCCESS)
         return MACH_SEND_INVALID_DEST;
-    if (MACH_PORT_VALID(rn) && mgc_right_copyin_check(s, rn, rt, moves, rflags) != KERN_SUCCESS)
-        return MACH_SEND_INVALID_REPLY;
+    if (MACH_PORT_VALID(rn)) {
+        /* XNU wants a port right under the reply name: a dead name is refused
+         * (a send right whose port died since is still taken, as MACH_PORT_DEAD) */
+        const mgc_entry *re = mgc_entry_get(s, rn);
+        if (!re || !(re->type & MACH_PORT_TYPE_PORT_RIGHTS) ||
+            mgc_right_copyin_check(s, rn, rt, moves, rflags) != KERN_SUCCESS)
+            return MACH_SEND_INVALID_REPLY;
+    }
 
     if (options & MACH_SEND_NOTIFY)
         send_notify_arm(s, dn, dt, k);

@@ -1,4 +1,6 @@
-/* Text for every Mach, mach_msg, MIG and bootstrap error code the headers define. */
+/* Text for Mach, mach_msg and MIG error codes: Darwin's (Libsyscall's) texts,
+ * "unknown error code" where Darwin has none; bootstrap codes have theirs in
+ * bootstrap_strerror only, as on Darwin. */
 #include "platform.h"
 
 #if !MACHGEN_SYSTEM_HAS_MIG_SUPPORT
@@ -31,7 +33,7 @@ static const struct error_text kern_texts[] = {
 	{ KERN_INVALID_TASK, "(os/kern) invalid task" },
 	{ KERN_INVALID_RIGHT, "(os/kern) invalid right" },
 	{ KERN_INVALID_VALUE, "(os/kern) invalid value" },
-	{ KERN_UREFS_OVERFLOW, "(os/kern) user references overflow" },
+	{ KERN_UREFS_OVERFLOW, "(os/kern) urefs overflow" },
 	{ KERN_INVALID_CAPABILITY, "(os/kern) invalid capability" },
 	{ KERN_RIGHT_EXISTS, "(os/kern) right exists" },
 	{ KERN_INVALID_HOST, "(os/kern) invalid host" },
@@ -49,85 +51,79 @@ static const struct error_text kern_texts[] = {
 	{ KERN_INVALID_MEMORY_CONTROL, "(os/kern) invalid memory control" },
 	{ KERN_INVALID_SECURITY, "(os/kern) invalid security" },
 	{ KERN_NOT_DEPRESSED, "(os/kern) not depressed" },
-	{ KERN_TERMINATED, "(os/kern) terminated" },
+	{ KERN_TERMINATED, "(os/kern) object terminated" },
 	{ KERN_LOCK_SET_DESTROYED, "(os/kern) lock set destroyed" },
 	{ KERN_LOCK_UNSTABLE, "(os/kern) lock unstable" },
-	{ KERN_LOCK_OWNED, "(os/kern) lock owned" },
+	{ KERN_LOCK_OWNED, "(os/kern) lock owned by another" },
 	{ KERN_LOCK_OWNED_SELF, "(os/kern) lock owned by self" },
 	{ KERN_SEMAPHORE_DESTROYED, "(os/kern) semaphore destroyed" },
-	{ KERN_RPC_SERVER_TERMINATED, "(os/kern) RPC server terminated" },
-	{ KERN_RPC_TERMINATE_ORPHAN, "(os/kern) RPC terminate orphan" },
-	{ KERN_RPC_CONTINUE_ORPHAN, "(os/kern) RPC continue orphan" },
-	{ KERN_NOT_SUPPORTED, "(os/kern) not supported" },
-	{ KERN_NODE_DOWN, "(os/kern) node down" },
-	{ KERN_NOT_WAITING, "(os/kern) not waiting" },
+	{ KERN_RPC_SERVER_TERMINATED, "(os/kern) RPC terminated" },
+	{ KERN_RPC_TERMINATE_ORPHAN, "(os/kern) terminate orphan" },
+	{ KERN_RPC_CONTINUE_ORPHAN, "(os/kern) let orphan continue" },
+	{ KERN_NOT_SUPPORTED, "(os/kern) service not supported" },
+	{ KERN_NODE_DOWN, "(os/kern) remote node down" },
+	{ KERN_NOT_WAITING, "(os/kern) thread not waiting" },
 	{ KERN_OPERATION_TIMED_OUT, "(os/kern) operation timed out" },
-	{ KERN_CODESIGN_ERROR, "(os/kern) code signature error" },
+	{ KERN_CODESIGN_ERROR, "(os/kern) code signing error" },
 	{ KERN_POLICY_STATIC, "(os/kern) policy is static" },
-	{ KERN_INSUFFICIENT_BUFFER_SIZE, "(os/kern) insufficient buffer size" },
-	{ KERN_DENIED, "(os/kern) denied" },
+	{ KERN_INSUFFICIENT_BUFFER_SIZE, "(os/kern) insufficient input buffer size" },
+	{ KERN_DENIED, "(os/kern) denied by security policy" },
 	{ KERN_MISSING_KC, "(os/kern) missing kernel collection" },
 	{ KERN_INVALID_KC, "(os/kern) invalid kernel collection" },
-	{ KERN_NOT_FOUND, "(os/kern) not found" },
+	{ KERN_NOT_FOUND, "(os/kern) result not found" },
 };
 
 static const struct error_text ipc_texts[] = {
-	{ MACH_SEND_IN_PROGRESS, "(ipc/send) in progress" },
+	{ MACH_SEND_IN_PROGRESS, "(ipc/send) send in progress" },
 	{ MACH_SEND_INVALID_DATA, "(ipc/send) invalid data" },
 	{ MACH_SEND_INVALID_DEST, "(ipc/send) invalid destination port" },
 	{ MACH_SEND_TIMED_OUT, "(ipc/send) timed out" },
 	{ MACH_SEND_INVALID_VOUCHER, "(ipc/send) invalid voucher" },
 	{ MACH_SEND_INTERRUPTED, "(ipc/send) interrupted" },
-	{ MACH_SEND_MSG_TOO_SMALL, "(ipc/send) message size too small" },
+	{ MACH_SEND_MSG_TOO_SMALL, "(ipc/send) msg too small" },
 	{ MACH_SEND_INVALID_REPLY, "(ipc/send) invalid reply port" },
 	{ MACH_SEND_INVALID_RIGHT, "(ipc/send) invalid port right" },
 	{ MACH_SEND_INVALID_NOTIFY, "(ipc/send) invalid notify port" },
-	{ MACH_SEND_INVALID_MEMORY, "(ipc/send) invalid out-of-line memory" },
-	{ MACH_SEND_NO_BUFFER, "(ipc/send) no message buffer" },
-	{ MACH_SEND_TOO_LARGE, "(ipc/send) message too large" },
-	{ MACH_SEND_INVALID_TYPE, "(ipc/send) invalid descriptor type" },
-	{ MACH_SEND_INVALID_HEADER, "(ipc/send) invalid header" },
-	{ MACH_SEND_INVALID_TRAILER, "(ipc/send) invalid trailer" },
-	{ MACH_SEND_INVALID_CONTEXT, "(ipc/send) invalid context for port" },
-	{ MACH_SEND_INVALID_OPTIONS, "(ipc/send) invalid options" },
+	{ MACH_SEND_INVALID_MEMORY, "(ipc/send) invalid memory" },
+	{ MACH_SEND_NO_BUFFER, "(ipc/send) no msg buffer" },
+	{ MACH_SEND_TOO_LARGE, "(ipc/send) msg too large" },
+	{ MACH_SEND_INVALID_TYPE, "(ipc/send) invalid msg-type" },
+	{ MACH_SEND_INVALID_HEADER, "(ipc/send) invalid msg-header" },
+	{ MACH_SEND_INVALID_TRAILER, "(ipc/send) invalid msg-trailer" },
+	{ MACH_SEND_INVALID_CONTEXT, "(ipc/send) invalid context for reply" },
+	{ MACH_SEND_INVALID_OPTIONS, "(ipc/send) unused error" },
 	{ MACH_SEND_INVALID_RT_OOL_SIZE, "(ipc/send) out-of-line buffer too large" },
-	{ MACH_SEND_NO_GRANT_DEST, "(ipc/send) destination does not accept port rights" },
-	{ MACH_SEND_MSG_FILTERED, "(ipc/send) message filtered" },
-	{ MACH_SEND_AUX_TOO_SMALL, "(ipc/send) auxiliary data too small" },
-	{ MACH_SEND_AUX_TOO_LARGE, "(ipc/send) auxiliary data too large" },
-	{ MACH_RCV_IN_PROGRESS, "(ipc/rcv) in progress" },
+	{ MACH_SEND_NO_GRANT_DEST, "(ipc/send) destination does not accept OOL ports" },
+	{ MACH_RCV_IN_PROGRESS, "(ipc/rcv) receive in progress" },
 	{ MACH_RCV_INVALID_NAME, "(ipc/rcv) invalid name" },
 	{ MACH_RCV_TIMED_OUT, "(ipc/rcv) timed out" },
-	{ MACH_RCV_TOO_LARGE, "(ipc/rcv) message too large" },
+	{ MACH_RCV_TOO_LARGE, "(ipc/rcv) msg too large" },
 	{ MACH_RCV_INTERRUPTED, "(ipc/rcv) interrupted" },
-	{ MACH_RCV_PORT_CHANGED, "(ipc/rcv) port moved into a set" },
+	{ MACH_RCV_PORT_CHANGED, "(ipc/rcv) port changed" },
 	{ MACH_RCV_INVALID_NOTIFY, "(ipc/rcv) invalid notify port" },
-	{ MACH_RCV_INVALID_DATA, "(ipc/rcv) invalid message buffer" },
+	{ MACH_RCV_INVALID_DATA, "(ipc/rcv) invalid data" },
 	{ MACH_RCV_PORT_DIED, "(ipc/rcv) port died" },
-	{ MACH_RCV_IN_SET, "(ipc/rcv) port is in a set" },
+	{ MACH_RCV_IN_SET, "(ipc/rcv) port in set" },
 	{ MACH_RCV_HEADER_ERROR, "(ipc/rcv) header error" },
 	{ MACH_RCV_BODY_ERROR, "(ipc/rcv) body error" },
-	{ MACH_RCV_INVALID_TYPE, "(ipc/rcv) invalid descriptor type" },
-	{ MACH_RCV_SCATTER_SMALL, "(ipc/rcv) scatter list too small" },
-	{ MACH_RCV_INVALID_TRAILER, "(ipc/rcv) invalid trailer" },
-	{ MACH_RCV_IN_PROGRESS_TIMED, "(ipc/rcv) timed receive in progress" },
-	{ MACH_RCV_INVALID_REPLY, "(ipc/rcv) invalid reply port" },
-	{ MACH_RCV_INVALID_ARGUMENTS, "(ipc/rcv) invalid arguments" },
-	{ MACH_PEEK_IN_PROGRESS, "(ipc/rcv) peek in progress" },
-	{ MACH_PEEK_READY, "(ipc/rcv) peek ready" },
+	{ MACH_RCV_INVALID_TYPE, "(ipc/rcv) invalid scatter list entry" },
+	{ MACH_RCV_SCATTER_SMALL, "(ipc/rcv) overwrite region too small" },
+	{ MACH_RCV_INVALID_TRAILER, "(ipc/rcv) invalid msg-trailer" },
+	{ MACH_PEEK_IN_PROGRESS, "(ipc/mig) wrong reply message ID" },
+	{ MACH_PEEK_READY, "(ipc/mig) server detected error" },
 };
 
 static const struct error_text mig_texts[] = {
-	{ MIG_TYPE_ERROR, "(ipc/mig) type check error" },
+	{ MIG_TYPE_ERROR, "(ipc/mig) client type check failure" },
 	{ MIG_REPLY_MISMATCH, "(ipc/mig) wrong reply message ID" },
 	{ MIG_REMOTE_ERROR, "(ipc/mig) server detected error" },
 	{ MIG_BAD_ID, "(ipc/mig) bad request message ID" },
-	{ MIG_BAD_ARGUMENTS, "(ipc/mig) server type check error" },
+	{ MIG_BAD_ARGUMENTS, "(ipc/mig) server type check failure" },
 	{ MIG_NO_REPLY, "(ipc/mig) no reply should be sent" },
 	{ MIG_EXCEPTION, "(ipc/mig) server raised exception" },
 	{ MIG_ARRAY_TOO_LARGE, "(ipc/mig) array not large enough" },
 	{ MIG_SERVER_DIED, "(ipc/mig) server died" },
-	{ MIG_TRAILER_ERROR, "(ipc/mig) trailer has an unknown format" },
+	{ MIG_TRAILER_ERROR, "(ipc/mig) unknown trailer format" },
 };
 
 static const struct error_text bootstrap_texts[] = {
@@ -164,24 +160,14 @@ static int is_bootstrap_code(mach_error_t e)
 	return e >= BOOTSTRAP_NOT_PRIVILEGED && e <= BOOTSTRAP_NO_CHILDREN;
 }
 
-/* mach_msg codes may carry resource-shortage bits; the text ignores them. */
-static mach_error_t strip_msg_bits(mach_error_t e)
-{
-	if (err_get_system(e) == err_get_system(err_mach_ipc))
-		return e & ~MACH_MSG_MASK;
-	return e;
-}
-
 char *mach_error_string(mach_error_t error_value)
 {
 	const char *text = NULL;
 
 	if (is_mig_code(error_value))
 		text = find_text(mig_texts, COUNT_OF(mig_texts), error_value);
-	else if (is_bootstrap_code(error_value))
-		text = find_text(bootstrap_texts, COUNT_OF(bootstrap_texts), error_value);
 	else if (err_get_system(error_value) == err_get_system(err_mach_ipc))
-		text = find_text(ipc_texts, COUNT_OF(ipc_texts), strip_msg_bits(error_value));
+		text = find_text(ipc_texts, COUNT_OF(ipc_texts), error_value);
 	else if (error_value >= 0 && error_value < KERN_RETURN_MAX)
 		text = find_text(kern_texts, COUNT_OF(kern_texts), error_value);
 	return (char *)(text != NULL ? text : "unknown error code");

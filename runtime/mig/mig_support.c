@@ -1,6 +1,8 @@
 /* NDR_record, bounded string copies and the allocation helpers MIG stubs call. */
 #include "platform.h"
 
+#include <string.h>
+
 #if !MACHGEN_SYSTEM_HAS_MIG_SUPPORT
 
 #include <stddef.h>
@@ -39,11 +41,20 @@ int mig_strncpy(char *dest, const char *src, int len)
 }
 
 /* As mig_strncpy, then zeroes dest up to len bytes so no stale bytes leave the task. */
+/* As Darwin's: a NULL dest copies nothing, a NULL src zero-fills (and
+ * returns 0). */
 int mig_strncpy_zerofill(char *dest, const char *src, int len)
 {
-	int count = mig_strncpy(dest, src, len);
+	int count;
 	int i;
 
+	if (dest == NULL || len <= 0)
+		return 0;
+	if (src == NULL) {
+		memset(dest, 0, (size_t)len);
+		return 0;
+	}
+	count = mig_strncpy(dest, src, len);
 	for (i = count; i < len; i++)
 		dest[i] = '\0';
 	return count;

@@ -86,6 +86,7 @@ Test(mach_error_string, kernel_codes)
 	expect_text(KERN_NOT_FOUND, "not found");
 }
 
+/* Every code Darwin's Libsyscall names has its own text. */
 Test(mach_error_string, every_defined_code_has_a_specific_text)
 {
 	static const mach_error_t codes[] = {
@@ -110,19 +111,14 @@ Test(mach_error_string, every_defined_code_has_a_specific_text)
 		MACH_SEND_INVALID_NOTIFY, MACH_SEND_INVALID_MEMORY, MACH_SEND_NO_BUFFER,
 		MACH_SEND_TOO_LARGE, MACH_SEND_INVALID_TYPE, MACH_SEND_INVALID_HEADER,
 		MACH_SEND_INVALID_TRAILER, MACH_SEND_INVALID_CONTEXT, MACH_SEND_INVALID_OPTIONS,
-		MACH_SEND_INVALID_RT_OOL_SIZE, MACH_SEND_NO_GRANT_DEST, MACH_SEND_MSG_FILTERED,
-		MACH_SEND_AUX_TOO_SMALL, MACH_SEND_AUX_TOO_LARGE,
+		MACH_SEND_INVALID_RT_OOL_SIZE, MACH_SEND_NO_GRANT_DEST,
 		MACH_RCV_IN_PROGRESS, MACH_RCV_INVALID_NAME, MACH_RCV_TIMED_OUT, MACH_RCV_TOO_LARGE,
 		MACH_RCV_INTERRUPTED, MACH_RCV_PORT_CHANGED, MACH_RCV_INVALID_NOTIFY,
 		MACH_RCV_INVALID_DATA, MACH_RCV_PORT_DIED, MACH_RCV_IN_SET, MACH_RCV_HEADER_ERROR,
 		MACH_RCV_BODY_ERROR, MACH_RCV_INVALID_TYPE, MACH_RCV_SCATTER_SMALL,
-		MACH_RCV_INVALID_TRAILER, MACH_RCV_IN_PROGRESS_TIMED, MACH_RCV_INVALID_REPLY,
-		MACH_RCV_INVALID_ARGUMENTS,
+		MACH_RCV_INVALID_TRAILER,
 		MIG_TYPE_ERROR, MIG_REPLY_MISMATCH, MIG_REMOTE_ERROR, MIG_BAD_ID, MIG_BAD_ARGUMENTS,
 		MIG_NO_REPLY, MIG_EXCEPTION, MIG_ARRAY_TOO_LARGE, MIG_SERVER_DIED, MIG_TRAILER_ERROR,
-		BOOTSTRAP_NOT_PRIVILEGED, BOOTSTRAP_NAME_IN_USE, BOOTSTRAP_UNKNOWN_SERVICE,
-		BOOTSTRAP_SERVICE_ACTIVE, BOOTSTRAP_BAD_COUNT, BOOTSTRAP_NO_MEMORY,
-		BOOTSTRAP_NO_CHILDREN,
 	};
 	const char *unknown = mach_error_string((mach_error_t)0x0badc0de);
 	size_t i, j;
@@ -141,13 +137,14 @@ Test(mach_error_string, ipc_mig_and_bootstrap_codes)
 {
 	expect_text(MACH_SEND_INVALID_DEST, "(ipc/send) invalid destination port");
 	expect_text(MACH_RCV_TIMED_OUT, "(ipc/rcv) timed out");
-	expect_text(MACH_RCV_TOO_LARGE, "(ipc/rcv) message too large");
+	expect_text(MACH_RCV_TOO_LARGE, "(ipc/rcv) msg too large");
 	expect_text(MIG_BAD_ID, "(ipc/mig)");
 	expect_text(MIG_SERVER_DIED, "server died");
-	expect_text(BOOTSTRAP_UNKNOWN_SERVICE, "Unknown service");
-	/* resource-shortage bits do not change the text */
-	cr_assert_str_eq(mach_error_string(MACH_SEND_NO_BUFFER | MACH_MSG_IPC_SPACE),
-	                 mach_error_string(MACH_SEND_NO_BUFFER));
+	/* as Libsyscall: codes its tables lack (the newer mach_msg codes, bootstrap
+	 * codes, codes with resource-shortage bits) are "unknown error code" */
+	expect_text(BOOTSTRAP_UNKNOWN_SERVICE, "unknown error code");
+	expect_text(MACH_SEND_AUX_TOO_LARGE, "unknown error code");
+	expect_text(MACH_SEND_NO_BUFFER | MACH_MSG_IPC_SPACE, "unknown error code");
 	expect_text((mach_error_t)0x0badc0de, "unknown");
 }
 

@@ -1,0 +1,211 @@
+/* Kernel notifications: ids, sizes, header bits and bodies (osfmk/ipc/
+ * ipc_notify.c, mach/notify.h), in one task and across processes. */
+#include "conf.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+#include <unistd.h>
+
+TestSuite(conf_notify, .init = conf_broker_start, .fini = conf_broker_stop);
+
+/* Notifications are sent to a send-once right: received with no reply port
+ * and the destination's type MACH_MSG_TYPE_PORT_SEND_ONCE. */
+#define NOTIFY_BITS MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE)
+#define BODY_SIZE(t) ((mach_msg_size_t)(sizeof(t) - sizeof(mach_msg_format_0_trailer_t)))
+
+static mach_port_t request(mach_port_t name, mach_msg_id_t id, mach_port_mscount_t sync,
+                           mach_port_t notify)
+{
+	mach_port_t prev = 0x5555;
+	cr_assert_eq(mach_port_request_notification(SELF, name, id, sync, notify,
+	                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	             KERN_SUCCESS);
+	return prev;
+}
+
+static void expect_header(const conf_rcv *in, mach_port_t notify, mach_msg_id_t id,
+                          mach_msg_size_t size, mach_msg_bits_t bits)
+{
+	cr_expect_eq(in->msg.head.msgh_id, id);
+	cr_expect_eq(in->msg.head.msgh_size, size, "id %d size %u", id, in->msg.head.msgh_size);
+	cr_expect_eq(in->msg.head.msgh_bits, bits, "id %d bits %#x", id, in->msg.head.msgh_bits);
+	cr_expect_eq(in->msg.head.msgh_local_port, notify);
+	cr_expect_eq(in->msg.head.msgh_remote_port, MACH_PORT_NULL);
+}
+
+/* Moves the receive right of p into a message queued on holder: p keeps
+ * only its send right, the port itself lives on in transit. */
+static void park_receive_right(mach_port_t p, mach_port_t holder)
+{
+	struct {
+		mach_msg_header_t head;
+		mach_msg_body_t body;
+		mach_msg_port_descriptor_t port;
+	} m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	m.head.msgh_remote_port = holder;
+	m.body.msgh_descriptor_count = 1;
+	m.port.name = p;
+	m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_assert_eq(conf_type(p), MACH_PORT_TYPE_SEND);
+}
+
+Test(conf_notify, no_senders_carries_the_make_send_count)
+{
+	mach_port_t p = conf_port(), n = conf_receive_right();
+	conf_rcv in;
+	cr_assert_eq(mach_port_insert_right(SELF, p, p, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	cr_assert_eq(mach_port_insert_right(SELF, p, p, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	request(p, MACH_NOTIFY_NO_SENDERS, 0, n);
+	cr_assert_eq(mach_port_mod_refs(SELF, p, MACH_PORT_RIGHT_SEND, -3), KERN_SUCCESS);
+	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, n, MACH_NOTIFY_NO_SENDERS, BODY_SIZE(mach_no_senders_notification_t),
+	              NOTIFY_BITS);
+	const mach_no_senders_notification_t *ns = (const void *)&in;
+	cr_expect_eq(ns->not_count, 3);
+	cr_expect_eq(memcmp(&ns->NDR, &NDR_record, sizeof NDR_record), 0);
+	cr_expect_eq(conf_status(p).mps_nsrequest, 0, "the request is used up");
+}
+
+Test(conf_notify, send_once_notification_is_a_bare_header)
+{
+	mach_port_t n = conf_receive_right(), so;
+	mach_msg_type_name_t t;
+	conf_rcv in;
+	cr_assert_eq(mach_port_extract_right(SELF, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t),
+	             KERN_SUCCESS);
+	cr_assert_eq(mach_port_mod_refs(SELF, so, MACH_PORT_RIGHT_SEND_ONCE, -1), KERN_SUCCESS);
+	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, n, MACH_NOTIFY_SEND_ONCE, sizeof(mach_msg_header_t), NOTIFY_BITS);
+}
+
+Test(conf_notify, port_deleted_when_the_watched_right_goes)
+{
+	mach_port_t p = conf_port(), holder = conf_receive_right(), n = conf_receive_right();
+	conf_rcv in;
+	park_receive_right(p, holder);
+	request(p, MACH_NOTIFY_DEAD_NAME, 0, n);
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DNREQUEST);
+	cr_assert_eq(mach_port_deallocate(SELF, p), KERN_SUCCESS);
+	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, n, MACH_NOTIFY_PORT_DELETED, BODY_SIZE(mach_port_deleted_notification_t),
+	              NOTIFY_BITS);
+	cr_expect_eq(((const mach_port_deleted_notification_t *)&in)->not_port, p);
+}
+
+Test(conf_notify, dead_name_when_the_port_dies)
+{
+	mach_port_t p = conf_port(), holder = conf_receive_right(), n = conf_receive_right();
+	conf_rcv in;
+	cr_assert_eq(mach_port_mod_refs(SELF, p, MACH_PORT_RIGHT_SEND, 1), KERN_SUCCESS);
+	park_receive_right(p, holder);
+	request(p, MACH_NOTIFY_DEAD_NAME, 0, n);
+	/* destroying holder destroys its queued message and the receive right in it */
+	cr_assert_eq(mach_port_mod_refs(SELF, holder, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, n, MACH_NOTIFY_DEAD_NAME, BODY_SIZE(mach_dead_name_notification_t),
+	              NOTIFY_BITS);
+	cr_expect_eq(((const mach_dead_name_notification_t *)&in)->not_port, p);
+	/* the name is a dead name now, with one more reference for the notification */
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_DEAD_NAME);
+	cr_expect_eq(conf_refs(p, MACH_PORT_RIGHT_DEAD_NAME), 3);
+	cr_expect_eq(conf_send(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1), MACH_SEND_INVALID_DEST);
+}
+
+Test(conf_notify, port_destroyed_hands_back_the_receive_right)
+{
+	mach_port_t r = conf_receive_right(), n = conf_receive_right();
+	cr_assert_eq(conf_send(r, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 31), MACH_MSG_SUCCESS);
+	request(r, MACH_NOTIFY_PORT_DESTROYED, 0, n);
+	cr_assert_eq(mach_port_mod_refs(SELF, r, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	struct {
+		mach_port_destroyed_notification_t n;
+		char pad[64];
+	} in;
+	memset(&in, 0, sizeof in);
+	cr_assert_eq(mach_msg(&in.n.not_header, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, n, 2000,
+	                      MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.n.not_header.msgh_id, MACH_NOTIFY_PORT_DESTROYED);
+	cr_expect_eq(in.n.not_header.msgh_size, BODY_SIZE(mach_port_destroyed_notification_t));
+	cr_expect_eq(in.n.not_header.msgh_bits, MACH_MSGH_BITS_COMPLEX | NOTIFY_BITS);
+	cr_expect_eq(in.n.not_body.msgh_descriptor_count, 1);
+	cr_expect_eq(in.n.not_port.type, MACH_MSG_PORT_DESCRIPTOR);
+	cr_expect_eq(in.n.not_port.disposition, MACH_MSG_TYPE_PORT_RECEIVE);
+	mach_port_t back = in.n.not_port.name;
+	cr_expect_eq(conf_type(back), MACH_PORT_TYPE_RECEIVE);
+	/* the port lived on: its queue, its message, no request any more */
+	mach_port_status_t st = conf_status(back);
+	cr_expect_eq(st.mps_msgcount, 1);
+	cr_expect_eq(st.mps_pdrequest, 0);
+	conf_rcv m;
+	cr_assert_eq(conf_recv(back, &m, 0, 0), MACH_MSG_SUCCESS);
+	cr_expect_eq(m.msg.value, 31);
+}
+
+/* ---- across processes ----------------------------------------------------- */
+
+static int serve_one_then_exit(void *arg)
+{
+	mach_port_t port;
+	conf_rcv in;
+	if (conf_check_in((const char *)arg, &port) != KERN_SUCCESS)
+		return 2;
+	/* holds what the message brought (a send-once reply right) and dies */
+	if (conf_recv(port, &in, 10000, 0) != MACH_MSG_SUCCESS)
+		return 3;
+	return 0;
+}
+
+Test(conf_notify, a_dying_task_leaves_dead_names_and_notifications)
+{
+	alarm(30);
+	char service[96];
+	strcpy(service, conf_service_name("dying"));
+	pid_t child = conf_fork(serve_one_then_exit, service);
+	mach_port_t s = MACH_PORT_NULL;
+	for (int i = 0; i < 2000 && conf_look_up(service, &s) != KERN_SUCCESS; i++)
+		usleep(2000);
+	cr_assert_neq(s, MACH_PORT_NULL, "the child checked in");
+	mach_port_t dn = conf_receive_right(), reply = conf_receive_right();
+	mach_port_t x = conf_receive_right(), ns = conf_receive_right();
+	request(s, MACH_NOTIFY_DEAD_NAME, 0, dn);
+	/* the message gives the child a send-once right to reply and the only
+	 * send right to x */
+	struct {
+		mach_msg_header_t head;
+		mach_msg_body_t body;
+		mach_msg_port_descriptor_t port;
+	} m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX |
+	                   MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.head.msgh_remote_port = s;
+	m.head.msgh_local_port = reply;
+	m.body.msgh_descriptor_count = 1;
+	m.port.name = x;
+	m.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
+	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	request(x, MACH_NOTIFY_NO_SENDERS, 0, ns);
+	cr_assert_eq(conf_wait(child, 10000), 0);
+
+	conf_rcv in;
+	cr_assert_eq(conf_recv(reply, &in, 5000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, reply, MACH_NOTIFY_SEND_ONCE, sizeof(mach_msg_header_t), NOTIFY_BITS);
+	cr_assert_eq(conf_recv(ns, &in, 5000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, ns, MACH_NOTIFY_NO_SENDERS, BODY_SIZE(mach_no_senders_notification_t),
+	              NOTIFY_BITS);
+	cr_expect_eq(((const mach_no_senders_notification_t *)&in)->not_count, 1);
+	cr_assert_eq(conf_recv(dn, &in, 5000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, dn, MACH_NOTIFY_DEAD_NAME, BODY_SIZE(mach_dead_name_notification_t),
+	              NOTIFY_BITS);
+	cr_expect_eq(((const mach_dead_name_notification_t *)&in)->not_port, s);
+	cr_expect_eq(conf_type(s), MACH_PORT_TYPE_DEAD_NAME);
+	cr_expect_eq(conf_refs(s, MACH_PORT_RIGHT_DEAD_NAME), 2);
+}

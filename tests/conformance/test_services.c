@@ -1,0 +1,185 @@
+/* Bootstrap errors, mig_strncpy / mig_strncpy_zerofill return values
+ * (Libsyscall's mig_strncpy.c), mach_error_string texts (Libsyscall's
+ * err_*.sub tables) and out-of-line copy semantics. */
+#include "conf.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+TestSuite(conf_bootstrap, .init = conf_broker_start, .fini = conf_broker_stop);
+TestSuite(conf_mig);
+TestSuite(conf_ool, .init = conf_broker_start, .fini = conf_broker_stop);
+
+Test(conf_bootstrap, codes)
+{
+	cr_expect_eq(BOOTSTRAP_SUCCESS, 0);
+	cr_expect_eq(BOOTSTRAP_NOT_PRIVILEGED, 1100);
+	cr_expect_eq(BOOTSTRAP_NAME_IN_USE, 1101);
+	cr_expect_eq(BOOTSTRAP_UNKNOWN_SERVICE, 1102);
+	cr_expect_eq(BOOTSTRAP_SERVICE_ACTIVE, 1103);
+	cr_expect_eq(BOOTSTRAP_BAD_COUNT, 1104);
+	cr_expect_eq(BOOTSTRAP_NO_MEMORY, 1105);
+	cr_expect_eq(BOOTSTRAP_NO_CHILDREN, 1106);
+}
+
+Test(conf_bootstrap, check_in_and_look_up)
+{
+	const char *name = conf_service_name("svc");
+	mach_port_t p = MACH_PORT_NULL, q, s;
+	cr_expect_eq(conf_look_up(name, &s), BOOTSTRAP_UNKNOWN_SERVICE);
+	cr_assert_eq(conf_check_in(name, &p), KERN_SUCCESS);
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_RECEIVE);
+	cr_expect_eq(conf_check_in(name, &q), BOOTSTRAP_SERVICE_ACTIVE);
+	cr_assert_eq(conf_look_up(name, &s), KERN_SUCCESS);
+	cr_expect_eq(s, p, "our own service's send right joins our receive right's name");
+	cr_expect_eq(conf_type(s), MACH_PORT_TYPE_SEND_RECEIVE);
+	/* the service goes with its receive right */
+	cr_assert_eq(mach_port_destroy(SELF, p), KERN_SUCCESS);
+	cr_expect_eq(conf_look_up(name, &s), BOOTSTRAP_UNKNOWN_SERVICE);
+}
+
+Test(conf_mig, strncpy_return_values)
+{
+	char buf[16];
+	memset(buf, 'x', sizeof buf);
+	cr_expect_eq(mig_strncpy(buf, "abc", 10), 4, "characters copied with the NUL");
+	cr_expect_str_eq(buf, "abc");
+	cr_expect_eq(buf[4], 'x', "nothing written after the NUL");
+	memset(buf, 'x', sizeof buf);
+	cr_expect_eq(mig_strncpy(buf, "abcdef", 3), 3, "truncated: len");
+	cr_expect_str_eq(buf, "ab");
+	cr_expect_eq(mig_strncpy(buf, "abc", 0), 0);
+	cr_expect_eq(mig_strncpy(buf, "abc", -2), 0);
+	cr_expect_eq(mig_strncpy(buf, "", 5), 1);
+	cr_expect_eq(mig_strncpy(buf, "abc", 1), 1);
+	cr_expect_eq(buf[0], '\0');
+}
+
+Test(conf_mig, strncpy_zerofill_return_values)
+{
+	char buf[16];
+	memset(buf, 'x', sizeof buf);
+	cr_expect_eq(mig_strncpy_zerofill(buf, "abc", 10), 4);
+	for (int i = 3; i < 10; i++)
+		cr_expect_eq(buf[i], '\0', "byte %d zero-filled", i);
+	cr_expect_eq(buf[10], 'x');
+	memset(buf, 'x', sizeof buf);
+	cr_expect_eq(mig_strncpy_zerofill(buf, "abcdef", 3), 3);
+	cr_expect_str_eq(buf, "ab");
+	cr_expect_eq(mig_strncpy_zerofill(buf, "abc", 0), 0);
+	cr_expect_eq(mig_strncpy_zerofill(NULL, "abc", 4), 0);
+	memset(buf, 'x', sizeof buf);
+	cr_expect_eq(mig_strncpy_zerofill(buf, NULL, 4), 0, "a NULL source zero-fills");
+	cr_expect_eq(memcmp(buf, "\0\0\0\0", 4), 0);
+}
+
+Test(conf_mig, error_strings)
+{
+	static const struct {
+		mach_error_t code;
+		const char *text;
+	} cases[] = {
+		{KERN_SUCCESS, "(os/kern) successful"},
+		{KERN_INVALID_ARGUMENT, "(os/kern) invalid argument"},
+		{KERN_NO_SPACE, "(os/kern) no space available"},
+		{KERN_INVALID_NAME, "(os/kern) invalid name"},
+		{KERN_INVALID_RIGHT, "(os/kern) invalid right"},
+		{KERN_INVALID_VALUE, "(os/kern) invalid value"},
+		{KERN_UREFS_OVERFLOW, "(os/kern) urefs overflow"},
+		{KERN_NOT_SUPPORTED, "(os/kern) service not supported"},
+		{KERN_OPERATION_TIMED_OUT, "(os/kern) operation timed out"},
+		{KERN_NOT_FOUND, "(os/kern) result not found"},
+		{MACH_SEND_INVALID_DEST, "(ipc/send) invalid destination port"},
+		{MACH_SEND_TIMED_OUT, "(ipc/send) timed out"},
+		{MACH_SEND_MSG_TOO_SMALL, "(ipc/send) msg too small"},
+		{MACH_SEND_INVALID_RIGHT, "(ipc/send) invalid port right"},
+		{MACH_SEND_INVALID_HEADER, "(ipc/send) invalid msg-header"},
+		{MACH_SEND_INVALID_TYPE, "(ipc/send) invalid msg-type"},
+		{MACH_SEND_TOO_LARGE, "(ipc/send) msg too large"},
+		{MACH_RCV_INVALID_NAME, "(ipc/rcv) invalid name"},
+		{MACH_RCV_TIMED_OUT, "(ipc/rcv) timed out"},
+		{MACH_RCV_TOO_LARGE, "(ipc/rcv) msg too large"},
+		{MACH_RCV_PORT_CHANGED, "(ipc/rcv) port changed"},
+		{MACH_RCV_PORT_DIED, "(ipc/rcv) port died"},
+		{MIG_TYPE_ERROR, "(ipc/mig) client type check failure"},
+		{MIG_BAD_ID, "(ipc/mig) bad request message ID"},
+		{MIG_ARRAY_TOO_LARGE, "(ipc/mig) array not large enough"},
+		{MIG_SERVER_DIED, "(ipc/mig) server died"},
+		/* Libsyscall has no table for these */
+		{BOOTSTRAP_UNKNOWN_SERVICE, "unknown error code"},
+		{MACH_SEND_INVALID_DEST | MACH_MSG_IPC_SPACE, "unknown error code"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		cr_expect_str_eq(mach_error_string(cases[i].code), cases[i].text, "code %#x",
+		                 (unsigned)cases[i].code);
+}
+
+typedef struct {
+	mach_msg_header_t head;
+	mach_msg_body_t body;
+	mach_msg_ool_descriptor_t ool;
+} ool_msg;
+
+static mach_msg_return_t send_ool(mach_port_t dest, void *addr, mach_msg_size_t size,
+                                  boolean_t dealloc, mach_msg_copy_options_t copy)
+{
+	ool_msg m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_remote_port = dest;
+	m.body.msgh_descriptor_count = 1;
+	m.ool.address = addr;
+	m.ool.size = size;
+	m.ool.deallocate = dealloc;
+	m.ool.copy = copy;
+	m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+	return mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+}
+
+Test(conf_ool, copies_are_snapshots)
+{
+	mach_port_t p = conf_port();
+	vm_address_t a = 0;
+	const vm_size_t size = 3 * vm_page_size;
+	cr_assert_eq(vm_allocate(SELF, &a, size, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+	memset((void *)a, 'A', size);
+	cr_assert_eq(send_ool(p, (void *)a, (mach_msg_size_t)size, FALSE, MACH_MSG_VIRTUAL_COPY),
+	             MACH_MSG_SUCCESS);
+	memset((void *)a, 'B', size); /* after the send: the message keeps its copy */
+	struct {
+		ool_msg m;
+		mach_msg_max_trailer_t t;
+	} in;
+	memset(&in, 0, sizeof in);
+	cr_assert_eq(mach_msg(&in.m.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, p, 1000,
+	                      MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.m.head.msgh_bits & MACH_MSGH_BITS_COMPLEX, MACH_MSGH_BITS_COMPLEX);
+	cr_expect_eq(in.m.ool.size, size);
+	cr_expect_eq(in.m.ool.type, MACH_MSG_OOL_DESCRIPTOR);
+	const char *got = in.m.ool.address;
+	cr_assert_not_null(got);
+	cr_expect_neq((vm_address_t)got, a, "the receiver gets its own region");
+	cr_expect_eq((vm_address_t)got % vm_page_size, 0, "page aligned");
+	cr_expect_eq(got[0], 'A');
+	cr_expect_eq(got[size - 1], 'A');
+	cr_expect_eq(vm_deallocate(SELF, (vm_address_t)got, size), KERN_SUCCESS);
+	cr_expect_eq(vm_deallocate(SELF, a, size), KERN_SUCCESS);
+}
+
+Test(conf_ool, zero_size_arrives_as_null)
+{
+	mach_port_t p = conf_port();
+	static char byte = 1;
+	cr_assert_eq(send_ool(p, &byte, 0, FALSE, MACH_MSG_PHYSICAL_COPY), MACH_MSG_SUCCESS);
+	struct {
+		ool_msg m;
+		mach_msg_max_trailer_t t;
+	} in;
+	memset(&in, 0x55, sizeof in);
+	cr_assert_eq(mach_msg(&in.m.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, p, 1000,
+	                      MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.m.ool.size, 0);
+	cr_expect_null(in.m.ool.address);
+}
