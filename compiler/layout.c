@@ -4,7 +4,8 @@
  * any port or out-of-line argument it is complex and continues with the 4-byte
  * descriptor count and the descriptors in argument order (port 12 bytes, OOL and
  * OOL-ports 16 on LP64 / 12 on ILP32). Inline data follows, every item padded to
- * 4 bytes: the 8-byte NDR record only when there is inline data (or a RetCode), the
+ * 4 bytes: the 8-byte NDR record only when there is data that is not a port (inline,
+ * or out-of-line memory even without a count) or a RetCode, the
  * RetCode only in a non-complex reply of a routine, then the arguments. A bounded
  * variable array is a count word followed by the elements packed tight and rounded
  * to 4, so everything after it moves: each such array closes a segment and later
@@ -180,15 +181,16 @@ static bool build(struct mg_arena *arena, const struct mg_target *t, struct mg_r
         return true;
 
     uint32_t nd = 0, nf = 2;
-    bool inline_data = false;
+    bool ndr = false; /* MIG's NDR label: any data that is not a port, inline or not */
     for (uint32_t i = 0; i < rt->nargs; i++) {
         const struct mg_param *a = &rt->args[i];
         if (!(reply ? a->in_reply : a->in_request))
             continue;
-        if (a->type->wire != MG_WIRE_INLINE)
+        if (a->type->wire != MG_WIRE_INLINE) {
             nd += a->type->kpd_count;
-        else {
-            inline_data = true;
+            ndr |= a->type->wire == MG_WIRE_OOL;
+        } else {
+            ndr = true;
             nf += 3;
         }
     }
@@ -210,7 +212,7 @@ static bool build(struct mg_arena *arena, const struct mg_target *t, struct mg_r
                 add_descriptors(&b, a, reply, kernel_server);
         }
     }
-    if (inline_data || retcode)
+    if (ndr || retcode)
         add_field(&b, MG_FIELD_NDR, "NDR", NULL, MG_NDR_SIZE);
     if (retcode)
         add_field(&b, MG_FIELD_RETCODE, "RetCode", NULL, MG_RETCODE_SIZE);

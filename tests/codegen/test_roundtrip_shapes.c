@@ -63,7 +63,13 @@ Test(shapes, array_of_ool_regions)
     cr_assert_eq(rq->r[0].type, MACH_MSG_OOL_DESCRIPTOR);
     cr_assert_eq(rq->r[1].size, 64);
     cr_assert_eq(rq->r[1].address, (void *)b);
-    cr_assert_eq(fk.last_send_size, 24 + 4 + 2 * 16);
+    /* Apple's MIG labels any non-port data with the NDR record, out-of-line memory
+     * without a count included (found by tests/interop/mig_interop.sh) */
+    cr_assert_eq(fk.last_send_size, 24 + 4 + 2 * 16 + 8);
+    cr_assert_eq(memcmp(&rq->NDR, &NDR_record, sizeof NDR_record), 0);
+    const __Reply__regions_t *rp = (const void *)fk.last_reply;
+    cr_assert_eq(rp->Head.msgh_size, 24 + 4 + 2 * 16 + 8);
+    cr_assert_eq(memcmp(&rp->NDR, &NDR_record, sizeof NDR_record), 0);
     for (int k = 0; k < 2; k++) {
         cr_assert_not_null(back[k]);
         cr_assert_eq(back[k][0], 10 + k);

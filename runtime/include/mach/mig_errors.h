@@ -6,6 +6,7 @@
 #include <mach/message.h>
 #include <mach/ndr.h>
 #include <mach/kern_return.h>
+#include <mach/mig.h> /* as on Darwin: generated code uses its types via this header */
 
 #define MIG_TYPE_ERROR      -300 /* client: reply failed its type check */
 #define MIG_REPLY_MISMATCH  -301 /* client: reply id is not request id + 100 */

@@ -37,7 +37,7 @@ static void _Xput(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	if (!(In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
 	    In0P->msgh_body.msgh_descriptor_count != 2)
 		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
-	if (msgh_size != 60)
+	if (msgh_size != 68)
 		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (In0P->r[0].type != MACH_MSG_OOL_DESCRIPTOR)
 		MACHGEN_CHECK_FAILED(MIG_TYPE_ERROR);
@@ -91,6 +91,7 @@ static void _Xget(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	OutP->msgh_body.msgh_descriptor_count = 2;
 	OutP->r[0] = (mach_msg_ool_descriptor_t){ .address = (void *)arg_r[0], .size = 64, .deallocate = FALSE, .copy = MACH_MSG_VIRTUAL_COPY, .type = MACH_MSG_OOL_DESCRIPTOR };
 	OutP->r[1] = (mach_msg_ool_descriptor_t){ .address = (void *)arg_r[1], .size = 64, .deallocate = FALSE, .copy = MACH_MSG_VIRTUAL_COPY, .type = MACH_MSG_OOL_DESCRIPTOR };
+	OutP->NDR = NDR_record;
 	OutP->Head.msgh_size = (mach_msg_size_t)sizeof(Reply);
 }
 

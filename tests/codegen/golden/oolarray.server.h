@@ -96,9 +96,11 @@ typedef struct {
 	mach_msg_body_t msgh_body;
 	mach_msg_ool_descriptor_t r[2];
 	/* end of the kernel processed data */
+	NDR_record_t NDR;
 } __Request__put_t;
-MACHGEN_STATIC_ASSERT(sizeof(__Request__put_t) == 60, "__Request__put_t size");
+MACHGEN_STATIC_ASSERT(sizeof(__Request__put_t) == 68, "__Request__put_t size");
 MACHGEN_STATIC_ASSERT(offsetof(__Request__put_t, r) == 28, "__Request__put_t.r offset");
+MACHGEN_STATIC_ASSERT(offsetof(__Request__put_t, NDR) == 60, "__Request__put_t.NDR offset");
 
 typedef struct {
 	mach_msg_header_t Head;
@@ -131,9 +133,11 @@ typedef struct {
 	mach_msg_body_t msgh_body;
 	mach_msg_ool_descriptor_t r[2];
 	/* end of the kernel processed data */
+	NDR_record_t NDR;
 } __Reply__get_t;
-MACHGEN_STATIC_ASSERT(sizeof(__Reply__get_t) == 60, "__Reply__get_t size");
+MACHGEN_STATIC_ASSERT(sizeof(__Reply__get_t) == 68, "__Reply__get_t size");
 MACHGEN_STATIC_ASSERT(offsetof(__Reply__get_t, r) == 28, "__Reply__get_t.r offset");
+MACHGEN_STATIC_ASSERT(offsetof(__Reply__get_t, NDR) == 60, "__Reply__get_t.NDR offset");
 
 #pragma pack(pop)
 #endif /* !__Reply__oolarray_subsystem__defined */

@@ -42,6 +42,7 @@ kern_return_t put
 	InP->msgh_body.msgh_descriptor_count = 2;
 	InP->r[0] = (mach_msg_ool_descriptor_t){ .address = (void *)r[0], .size = 64, .deallocate = FALSE, .copy = MACH_MSG_VIRTUAL_COPY, .type = MACH_MSG_OOL_DESCRIPTOR };
 	InP->r[1] = (mach_msg_ool_descriptor_t){ .address = (void *)r[1], .size = 64, .deallocate = FALSE, .copy = MACH_MSG_VIRTUAL_COPY, .type = MACH_MSG_OOL_DESCRIPTOR };
+	InP->NDR = NDR_record;
 	ReplyPort = mig_get_reply_port();
 	InP->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) | MACH_MSGH_BITS_COMPLEX;
 	InP->Head.msgh_size = (mach_msg_size_t)sizeof(Request);
@@ -135,7 +136,7 @@ kern_return_t get
 		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	}
 	if (Out0P->msgh_body.msgh_descriptor_count != 2 ||
-	    msgh_size != 60)
+	    msgh_size != 68)
 		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
 	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
 		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
