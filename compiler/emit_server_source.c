@@ -614,6 +614,40 @@ static void build_reply(struct srv *s)
     mg_cw_line(w, "OutP->Head.msgh_size = %" PRIu32 "u - %" PRIu32 "u + ReplySizeDelta;", l->max_size, maxvar);
 }
 
+/* An unbounded `array[] of T` (not `^array[]`) looks inline to the server routine
+ * though it travels out of line, so the stub frees it once the routine returned,
+ * whatever it returned, and clears its descriptor so that destroying the request
+ * cannot free it twice: MIG's contract, which Apple-MIG servers rely on. */
+static void free_inline_looking_arrays(struct srv *s)
+{
+    const struct mg_routine *rt = s->rt;
+    struct mg_cw *w = s->w;
+    for (uint32_t i = 0; i < rt->nargs; i++) {
+        const struct mg_param *a = &rt->args[i];
+        const struct mg_type *t = a->type;
+        if (!a->in_request || a->in_reply || !t->mig_inline || t->kpd_count != 1)
+            continue;
+        const bool ports = t->wire == MG_WIRE_OOL_PORTS;
+        const char *len = ports ? "count" : "size";
+        char size[256];
+        if (ports)
+            snprintf(size, sizeof size, "In0P->%s.count * (mach_msg_size_t)sizeof(mach_port_name_t)",
+                     a->name);
+        else
+            snprintf(size, sizeof size, "In0P->%s.size", a->name);
+        if (s->itf->kernel_server) {
+            mg_cw_line(w, "#if __MigKernelSpecificCode");
+            mg_cw_line(w, "vm_map_copy_discard((vm_map_copy_t)In0P->%s.address);", a->name);
+            mg_cw_line(w, "#else");
+        }
+        mg_cw_line(w, "mig_deallocate((vm_offset_t)In0P->%s.address, %s);", a->name, size);
+        if (s->itf->kernel_server)
+            mg_cw_line(w, "#endif");
+        mg_cw_line(w, "In0P->%s.address = NULL;", a->name);
+        mg_cw_line(w, "In0P->%s.%s = 0;", a->name, len);
+    }
+}
+
 static void server_stub(struct srv *s)
 {
     const struct mg_routine *rt = s->rt;
@@ -678,6 +712,7 @@ static void server_stub(struct srv *s)
             (a->in_request || a->role == MG_ROLE_REQUEST_PORT || a->role == MG_ROLE_REPLY_PORT))
             mg_cw_line(w, "%s(arg_%s);", a->type->destructor, a->name);
     }
+    free_inline_looking_arrays(s);
     if (rt->kind == MG_RT_SIMPLEROUTINE) {
         mg_cw_line(w, "MACHGEN_RETURN_ERROR(RetCode);");
     } else {

@@ -196,3 +196,11 @@ int mig_strncpy_zerofill(char *dest, const char *src, int len)
         dest[i] = '\0';
     return n;
 }
+
+/* Received regions are malloc'd copies here (see deliver above). */
+void mig_deallocate(vm_address_t addr, vm_size_t size)
+{
+    (void)size;
+    fk.mig_deallocated++;
+    free((void *)addr);
+}

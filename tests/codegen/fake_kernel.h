@@ -25,7 +25,7 @@ struct fake_kernel {
     mach_msg_timeout_t last_timeout;
     mach_port_name_t last_rcv_name;
     unsigned char last_reply[FK_BUF];   /* as the server built it */
-    int sends, destroyed, put_reply, dealloc_reply, get_reply;
+    int sends, destroyed, put_reply, dealloc_reply, get_reply, mig_deallocated;
     int ool_freed_by_test;
     /* the last check that failed in a generated stub (MACHGEN_TRACE_CHECKS) */
     const char *trace_func;

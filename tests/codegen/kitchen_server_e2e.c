@@ -180,9 +180,15 @@ kern_return_t do_ool_ports(mach_port_t server, mach_port_array_t pin,
                            mach_msg_type_number_t *poutCnt)
 {
     (void)server;
-    /* the received send rights go back as copies (we keep ours; the region is ours
-     * too and is left mapped: this process is about to exit) */
-    *pout = pin;
+    /* the received send rights go back as copies (we keep ours); pin is an array[],
+     * which the stub frees once we return: the reply gets its own region (left
+     * mapped: this process is about to exit) */
+    vm_address_t copy = 0;
+    kern_return_t kr = vm_allocate(mach_task_self(), &copy, pinCnt * sizeof *pin, VM_FLAGS_ANYWHERE);
+    if (kr != KERN_SUCCESS)
+        return kr;
+    memcpy((void *)copy, pin, pinCnt * sizeof *pin);
+    *pout = (mach_port_array_t)copy;
     *poutCnt = pinCnt;
     return KERN_SUCCESS;
 }

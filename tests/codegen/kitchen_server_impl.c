@@ -170,7 +170,7 @@ kern_return_t do_ool_ports(mach_port_t server, mach_port_array_t pin,
     for (mach_msg_type_number_t i = 0; i < pinCnt; i++)
         o[i] = pin[i] + 0x10;
     o[pinCnt] = 0x99;
-    free(pin);
+    /* pin is an array[]: the stub frees it once we return */
     *pout = o;
     *poutCnt = pinCnt + 1;
     return KERN_SUCCESS;

@@ -62,10 +62,9 @@ kern_return_t do_take_ports(mach_port_t server, mach_port_array_t ports,
                             mach_msg_type_number_t portsCnt, int *count)
 {
 	(void)server;
+	/* the rights are ours; the array (an array[]) is freed by the stub */
 	for (mach_msg_type_number_t i = 0; i < portsCnt; i++)
 		mach_port_deallocate(mach_task_self(), ports[i]);
-	if (portsCnt)
-		vm_deallocate(mach_task_self(), (vm_offset_t)ports, portsCnt * sizeof *ports);
 	*count = (int)portsCnt;
 	return KERN_SUCCESS;
 }
