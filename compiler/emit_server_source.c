@@ -615,9 +615,10 @@ static void build_reply(struct srv *s)
 }
 
 /* An unbounded `array[] of T` (not `^array[]`) looks inline to the server routine
- * though it travels out of line, so the stub frees it once the routine returned,
- * whatever it returned, and clears its descriptor so that destroying the request
- * cannot free it twice: MIG's contract, which Apple-MIG servers rely on. */
+ * though it travels out of line, so the stub frees it once the routine returned
+ * (MIG's contract, which Apple-MIG servers rely on) and clears its descriptor. After
+ * an error the serve loop destroys the request instead, rights included (Apple's
+ * stub frees the array even then, leaking the rights of an OOL port array). */
 static void free_inline_looking_arrays(struct srv *s)
 {
     const struct mg_routine *rt = s->rt;
@@ -635,6 +636,8 @@ static void free_inline_looking_arrays(struct srv *s)
                      a->name);
         else
             snprintf(size, sizeof size, "In0P->%s.size", a->name);
+        mg_cw_line(w, "if (RetCode == KERN_SUCCESS || RetCode == MIG_NO_REPLY) {");
+        w->indent++;
         if (s->itf->kernel_server) {
             mg_cw_line(w, "#if __MigKernelSpecificCode");
             mg_cw_line(w, "vm_map_copy_discard((vm_map_copy_t)In0P->%s.address);", a->name);
@@ -645,6 +648,8 @@ static void free_inline_looking_arrays(struct srv *s)
             mg_cw_line(w, "#endif");
         mg_cw_line(w, "In0P->%s.address = NULL;", a->name);
         mg_cw_line(w, "In0P->%s.%s = 0;", a->name, len);
+        w->indent--;
+        mg_cw_line(w, "}");
     }
 }
 

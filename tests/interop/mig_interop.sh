@@ -94,6 +94,29 @@ apple_mig "$k/apple-server/kitchen.defs" "$k/apple-server" -user /dev/null -head
     -server kitchenServer.c -sheader kitchenServer.h > "$k/apple-server/migcom.log" 2>&1 ||
     { echo "mig_interop: migcom failed (server), see $k/apple-server/migcom.log" >&2; exit 1; }
 
+# The message structures both generators declare: every request and reply size equal.
+sizes() { # DIR -> "routine request-size [reply-size]" lines
+    local dir=$1 r
+    {
+        echo '#include <stdio.h>'
+        echo '#include "kitchen.h"'
+        echo 'int main(void) {'
+        for r in $(grep -o '^\(simple\)\?routine [a-z_0-9]*' "$k/apple-user/kitchen.defs" | awk '{print $2}'); do
+            echo "printf(\"$r %zu\", sizeof(__Request__${r}_t));"
+            grep -q "__Reply__${r}_t" "$dir/kitchen.h" && echo "printf(\" %zu\", sizeof(__Reply__${r}_t));"
+            echo 'printf("\n");'
+        done
+        echo 'return 0; }'
+    } > "$dir/sizes.c"
+    "$cc" -std=gnu11 -w -D_GNU_SOURCE -I"$dir" -I"$root/tests/codegen/kitchen" -I"$rtinc" \
+        -include "$here/apple_compat.h" "$dir/sizes.c" -o "$dir/sizes" && "$dir/sizes"
+}
+sizes "$k/machgen" > "$k/sizes-machgen.txt" 2>&1
+sizes "$k/apple-user" > "$k/sizes-apple.txt" 2>&1
+rc=0
+diff "$k/sizes-machgen.txt" "$k/sizes-apple.txt" > "$k/sizes.diff" 2>&1 || rc=1
+report "kitchen message sizes: $(wc -l < "$k/sizes-apple.txt") routines" $rc "$k/sizes.diff"
+
 # Each file sees one generator's headers: the client checks the client's kitchen.h
 # (and, for the server loop, only the demux function's prototype), the server routines
 # the server's kitchenServer.h.
@@ -135,6 +158,70 @@ kitchen_pair machgen-client-apple-server "$k/machgen" "$k/apple-server" \
 kitchen_pair apple-client-machgen-server "$k/apple-user" "$k/machgen" -DKITCHEN_E2E_NO_IMPLICIT_DATA
 kitchen_pair apple-client-apple-server "$k/apple-user" "$k/apple-server" \
     -DKITCHEN_E2E_NO_NATIVE_POINTERS -DKITCHEN_E2E_NO_IMPLICIT_DATA
+
+# --- the examples: each program built with one generator's stubs for all its .defs,
+# run by examples/run_pair.sh against its expected output. A server built from Apple's
+# stubs talks to a machgen client and back (callbacks: both programs are a client of
+# one subsystem and the server of the other, so each run covers both directions).
+e=$out/examples
+rm -rf "$e"
+example() { # NAME SERVER-PROGRAM CLIENT-PROGRAM DEFS:WHO-SERVES-IT (server|client)...
+    local name=$1 sprog=$2 cprog=$3 dir=$root/examples/$1 gen spec defs base
+    shift 3
+    for gen in machgen apple; do
+        mkdir -p "$e/$name/$gen"
+        for spec in "$@"; do
+            defs=${spec%%:*}
+            base=$(basename "$defs" .defs)
+            if [ $gen = machgen ]; then
+                "$machgen" -I"$dir" -header "$e/$name/$gen/$base.h" -user "$e/$name/$gen/${base}User.c" \
+                    -server "$e/$name/$gen/${base}Server.c" -sheader "$e/$name/$gen/${base}Server.h" \
+                    "$dir/$defs" || return 1
+            else
+                (cd "$e/$name/$gen" && cpp -D__MACH30__ -I"$dir" -I"$root/compiler/defs" "$dir/$defs" |
+                    "$mig" -user "${base}User.c" -header "$base.h" -server "${base}Server.c" \
+                        -sheader "${base}Server.h") || return 1
+            fi
+        done
+    done
+    local sgen cgen
+    for pair in "apple machgen" "machgen apple"; do
+        read -r sgen cgen <<< "$pair"
+        local d=$e/$name/$sgen-server-$cgen-client ok=0
+        mkdir -p "$d"
+        # the server program takes the server stubs of its .defs (and the client stubs
+        # of the rest) from one generator, the client program from the other
+        for prog in "$sprog $sgen server" "$cprog $cgen client"; do
+            local p g role stubs=()
+            read -r p g role <<< "$prog"
+            for spec in "$@"; do
+                base=$(basename "${spec%%:*}" .defs)
+                if [ "${spec##*:}" = "$role" ]; then
+                    stubs+=("$e/$name/$g/${base}Server.c")
+                else
+                    stubs+=("$e/$name/$g/${base}User.c")
+                fi
+            done
+            local warn=(-Wall)
+            [ "$g" = apple ] && warn=(-w)
+            "$cc" -std=gnu11 -g -D_GNU_SOURCE "${warn[@]}" -I"$e/$name/$g" -I"$dir" -I"$rtinc" \
+                -o "$d/$p" "$dir/${p//-/_}.c" "${stubs[@]}" \
+                "$rtlib" -Wl,-rpath,"$(dirname "$rtlib")" -lpthread >> "$d/build.log" 2>&1 || ok=1
+        done
+        if [ $ok = 0 ]; then
+            local args=""
+            [ "$name" = blobstore ] && args=$machgen
+            CLIENT_ARGS=$args EXPECT_FILE=$dir/expected.txt "$root/examples/run_pair.sh" \
+                "$d/$sprog" "$d/$cprog" > "$d/run.log" 2>&1 || ok=1
+            report "example $name: $sgen server, $cgen client" $ok "$d/run.log"
+        else
+            report "example $name: $sgen server, $cgen client: build" 1 "$d/build.log"
+        fi
+    done
+}
+example hello hello-server hello-client hello.defs:server
+example blobstore blobstore-server blobstore-client blobstore.defs:server
+example callbacks ticker-server ticker-client ticker.defs:server ticker_events.defs:client
 
 echo "mig_interop: $pass passed, $fail failed (outputs in $out)"
 [ "$fail" = 0 ]
