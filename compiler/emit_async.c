@@ -107,14 +107,14 @@ void mg_emit_async_server_header(FILE *fp, const struct mg_interface *itf)
     mg_cw_line(&w, "/* A server routine that answers later keeps its reply right (an sreplyport");
     mg_cw_line(&w, " * argument) and returns MIG_NO_REPLY; <routine>_deferred_reply then sends the");
     mg_cw_line(&w, " * answer: the out arguments when Result is KERN_SUCCESS, else a");
-    mg_cw_line(&w, " * mig_reply_error_t carrying Result (also MIG_ARRAY_TOO_LARGE when a count");
-    mg_cw_line(&w, " * exceeds its bound). It returns the send result. Ownership, as when a server");
+    mg_cw_line(&w, " * mig_reply_error_t carrying Result; when a count exceeds its bound, an error");
+    mg_cw_line(&w, " * reply carrying MIG_ARRAY_TOO_LARGE, which is also returned (the out arguments");
+    mg_cw_line(&w, " * stay the caller's). Otherwise it returns the send result. Ownership, as when a server");
     mg_cw_line(&w, " * routine returns: the reply right is consumed; ports go with the dispositions");
     mg_cw_line(&w, " * the .defs declares (move: the caller's right goes, make/copy: the caller");
     mg_cw_line(&w, " * keeps its own); regions declared dealloc are deallocated, others stay the");
     mg_cw_line(&w, " * caller's. When the client is gone (MACH_SEND_INVALID_DEST) or the send times");
-    mg_cw_line(&w, " * out, the reply is destroyed as if delivered, as mach_msg_server does. When an");
-    mg_cw_line(&w, " * error reply is sent instead, the out arguments stay the caller's. */");
+    mg_cw_line(&w, " * out, the reply is destroyed as if delivered, as mach_msg_server does. */");
     for (uint32_t i = 0; i < itf->nroutines; i++) {
         const struct mg_routine *rt = &itf->routines[i];
         if (!mg_em_is_routine(rt))
@@ -199,9 +199,10 @@ static void reply_function(struct mg_cw *w, const struct mg_interface *itf, cons
         mg_cw_line(w, "\tMACH_MSG_TYPE_MOVE_SEND_ONCE : MACH_MSG_TYPE_MOVE_SEND;");
     }
     mg_cw_blank(w);
+    mg_cw_line(w, "kern_return_t PackResult = KERN_SUCCESS;");
     mg_cw_line(w, "memset(Head, 0, sizeof *Head);");
     mg_cw_line(w, "if (Result == KERN_SUCCESS)");
-    mg_cw_line(w, "\tResult = %s_deferred_pack(&Mess.Out", rt->server_name);
+    mg_cw_line(w, "\tResult = PackResult = %s_deferred_pack(&Mess.Out", rt->server_name);
     for (uint32_t i = 0; i < rt->nargs; i++)
         if (is_reply_arg(&rt->args[i]))
             mg_cw_line(w, "\t\t, %s", rt->args[i].name);
@@ -226,7 +227,8 @@ static void reply_function(struct mg_cw *w, const struct mg_interface *itf, cons
     mg_cw_line(w, " * rights, regions sent with deallocate) */");
     mg_cw_line(w, "if (SendResult == MACH_SEND_INVALID_DEST || SendResult == MACH_SEND_TIMED_OUT)");
     mg_cw_line(w, "\tmach_msg_destroy(Head);");
-    mg_cw_line(w, "return SendResult;");
+    mg_cw_line(w, "/* the out arguments could not be packed: an error reply went instead */");
+    mg_cw_line(w, "return SendResult == MACH_MSG_SUCCESS ? PackResult : SendResult;");
     mg_cw_end(w);
     mg_cw_blank(w);
 }

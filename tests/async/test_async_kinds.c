@@ -133,8 +133,45 @@ kern_return_t S_kinds_quit(mach_port_t server)
 	return KERN_SUCCESS;
 }
 
+static int32_t g_gone, g_too_large;
+
+static int32_t server_names(void)
+{
+	mach_port_name_array_t names;
+	mach_port_type_array_t types;
+	mach_msg_type_number_t n = 0, tn = 0;
+	if (mach_port_names(mach_task_self(), &names, &n, &types, &tn) != KERN_SUCCESS)
+		return -1;
+	vm_deallocate(mach_task_self(), (vm_address_t)names, n * sizeof names[0]);
+	vm_deallocate(mach_task_self(), (vm_address_t)types, tn * sizeof types[0]);
+	return (int32_t)n;
+}
+
+kern_return_t S_kinds_stats(mach_port_t server, int32_t *gone, int32_t *too_large, int32_t *names)
+{
+	(void)server;
+	*gone = g_gone;
+	*too_large = g_too_large;
+	*names = server_names();
+	return KERN_SUCCESS;
+}
+
 static void answer_later(const struct deferred *d)
 {
+	if (d->n < 0) { /* 65 elements where 64 fit */
+		ints_t w = { 0 };
+		label64_t t = "big";
+		vm_address_t r = 0;
+		(void)vm_allocate(mach_task_self(), &r, 16, VM_FLAGS_ANYWHERE);
+		kern_return_t kr = S_kinds_later_deferred_reply(d->reply, KERN_SUCCESS, (bytes_t)r, 16,
+		                                                g_second, w, 65, t);
+		if (kr == MIG_ARRAY_TOO_LARGE) {
+			g_too_large++;
+			/* not sent: the region stays ours */
+			(void)vm_deallocate(mach_task_self(), r, 16);
+		}
+		return;
+	}
 	vm_address_t r = 0;
 	mach_msg_type_number_t n = (mach_msg_type_number_t)d->n;
 	(void)vm_allocate(mach_task_self(), &r, n ? n : 1, VM_FLAGS_ANYWHERE);
@@ -144,8 +181,10 @@ static void answer_later(const struct deferred *d)
 		w[i] = d->n;
 	label64_t t;
 	snprintf(t, sizeof t, "later %d", d->n);
-	(void)S_kinds_later_deferred_reply(d->reply, KERN_SUCCESS, (bytes_t)r, n, g_second, w,
-	                                   n < 64 ? n : 64, t);
+	kern_return_t kr = S_kinds_later_deferred_reply(d->reply, KERN_SUCCESS, (bytes_t)r, n, g_second,
+	                                                w, n < 64 ? n : 64, t);
+	if (kr == MACH_SEND_INVALID_DEST)
+		g_gone++;
 }
 
 static int send_due(void)
@@ -588,6 +627,48 @@ Test(async_kinds, trailer_waittime_and_msgoption_arguments)
 	cr_assert_eq(memcmp(&sec, &g_who.sec, sizeof sec), 0, "the same sender's security token");
 	cr_assert_eq(memcmp(&aud, &g_who.aud, sizeof aud), 0, "the same sender's audit token");
 	cr_assert_eq(aud.val[5], (unsigned)pid, "the audit token names the server process");
+	machgen_async_destroy(a);
+	stop_server(svc, pid);
+}
+
+/* A deferred reply whose array is over its bound reaches the client as
+ * MIG_ARRAY_TOO_LARGE; one to a client that cancelled fails with
+ * MACH_SEND_INVALID_DEST and is destroyed with the reply right, the moved
+ * region and the right it carried: the server's names are back where they were. */
+Test(async_kinds, deferred_reply_errors_and_gone_clients)
+{
+	mach_port_t svc;
+	pid_t pid = start_server("gone", &svc);
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	int32_t gone = -1, too_large = -1, names0 = -1, names1 = -1;
+	cr_assert_eq(kinds_stats(svc, &gone, &too_large, &names0), KERN_SUCCESS);
+	cr_assert_eq(gone, 0);
+
+	struct later_got big = {0}, c[3];
+	machgen_async_id_t id[3];
+	memset(c, 0, sizeof c);
+	cr_assert_eq(kinds_later_async(a, svc, 10, -1, 0, on_later, &big, NULL), KERN_SUCCESS);
+	drive(a, 20000);
+	cr_assert_eq(big.status, MIG_ARRAY_TOO_LARGE);
+	cr_assert_eq(big.back, NULL);
+
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(kinds_later_async(a, svc, 300, 20, 0, on_later, &c[i], &id[i]), KERN_SUCCESS);
+	int32_t v = 0;
+	cr_assert_eq(kinds_ping(svc, &v), KERN_SUCCESS); /* the server holds the three reply rights */
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(machgen_async_cancel(a, id[i]), KERN_SUCCESS);
+		cr_assert_eq(c[i].status, MACHGEN_ASYNC_CANCELLED);
+	}
+	uint64_t end = rt_now_ms() + 20000;
+	do {
+		usleep(50 * 1000);
+		cr_assert_eq(kinds_stats(svc, &gone, &too_large, &names1), KERN_SUCCESS);
+	} while (gone < 3 && rt_now_ms() < end);
+	cr_assert_eq(gone, 3, "every reply to a cancelled call failed with MACH_SEND_INVALID_DEST");
+	cr_assert_eq(too_large, 1);
+	cr_assert_eq(names1, names0, "the server's names are back where they were");
 	machgen_async_destroy(a);
 	stop_server(svc, pid);
 }
