@@ -3,6 +3,7 @@
  * travels inline (small), as its own memfd (large regions from vm_allocate,
  * without copying) or copied into a fresh memfd (large, other memory). */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -202,6 +203,30 @@ static mach_msg_return_t place_ool(unsigned char *msg, size_t size, const struct
 	return mr;
 }
 
+/* MACH_RCV_TOO_LARGE with MACH_RCV_LARGE: XNU writes msgh_size only (and
+ * msgh_local_port with MACH_RCV_LARGE_IDENTITY), nothing else of the buffer. */
+static mach_msg_return_t deliver_size(struct mgr_reply *r, mach_msg_header_t *buf,
+                                      mach_msg_size_t rcv_size, mach_msg_option_t option)
+{
+	struct mgw_msg m;
+	mach_msg_header_t h;
+
+	for (unsigned i = 0; i < r->nfds; i++)
+		close(r->fds[i]);
+	if (r->plen < sizeof m + sizeof h)
+		return r->hdr.status;
+	memcpy(&m, r->payload, sizeof m);
+	if (m.msg_bytes < sizeof h)
+		return r->hdr.status;
+	memcpy(&h, r->payload + sizeof m, sizeof h);
+	if (rcv_size >= offsetof(mach_msg_header_t, msgh_remote_port))
+		buf->msgh_size = h.msgh_size;
+	if ((option & MACH_RCV_LARGE_IDENTITY) &&
+	    rcv_size >= offsetof(mach_msg_header_t, msgh_voucher_port))
+		buf->msgh_local_port = h.msgh_local_port;
+	return r->hdr.status;
+}
+
 static mach_msg_return_t deliver(struct mgr_reply *r, mach_msg_header_t *buf,
                                  mach_msg_size_t rcv_size)
 {
@@ -253,6 +278,8 @@ mach_msg_return_t mgl_watch_deliver(const unsigned char *frame, size_t len, cons
 			close(r.fds[i]);
 		return r.hdr.status;
 	}
+	if (r.hdr.status == MACH_RCV_TOO_LARGE) /* watches receive with MACH_RCV_LARGE */
+		return deliver_size(&r, buf, rcv_size, MACH_RCV_LARGE);
 	return deliver(&r, buf, rcv_size);
 }
 
@@ -363,6 +390,8 @@ mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t o
 	}
 	if (returned)
 		return deliver(&r, msg, send_size);
+	if ((option & MACH_RCV_MSG) && (option & MACH_RCV_LARGE) && mr == MACH_RCV_TOO_LARGE)
+		return deliver_size(&r, rcv_msg ? rcv_msg : msg, rcv_size, option);
 	if ((option & MACH_RCV_MSG) && r.plen > 0)
 		return deliver(&r, rcv_msg ? rcv_msg : msg, rcv_size);
 	for (unsigned i = 0; i < r.nfds; i++)

@@ -214,3 +214,24 @@ Test(conf_receive, timeout_and_empty_queue)
 	cr_expect_eq(mach_msg(&in.msg.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, 8, p, 0, MACH_PORT_NULL),
 	             MACH_RCV_TIMED_OUT);
 }
+
+Test(conf_receive, rcv_large_writes_only_the_size)
+{
+	/* mach_msg_receive_too_large: only msgh_size is written (msgh_local_port
+	 * only with MACH64_RCV_LARGE_IDENTITY), also through a port set */
+	mach_port_t p = conf_port(), s;
+	cr_assert_eq(mach_port_allocate(SELF, MACH_PORT_RIGHT_PORT_SET, &s), KERN_SUCCESS);
+	cr_assert_eq(mach_port_insert_member(SELF, p, s), KERN_SUCCESS);
+	cr_assert_eq(conf_send(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 5), MACH_MSG_SUCCESS);
+	conf_rcv in;
+	memset(&in, 0xaa, sizeof in);
+	cr_expect_eq(mach_msg(&in.msg.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT | MACH_RCV_LARGE, 0,
+	                      sizeof(mach_msg_header_t), s, 0, MACH_PORT_NULL),
+	             MACH_RCV_TOO_LARGE);
+	cr_expect_eq(in.msg.head.msgh_size, sizeof(conf_msg));
+	cr_expect_eq(in.msg.head.msgh_bits, 0xaaaaaaaau);
+	cr_expect_eq(in.msg.head.msgh_local_port, 0xaaaaaaaau);
+	cr_expect_eq(in.msg.head.msgh_remote_port, 0xaaaaaaaau);
+	cr_expect_eq((uint32_t)in.msg.head.msgh_id, 0xaaaaaaaau);
+	cr_expect_eq((uint32_t)in.msg.value, 0xaaaaaaaau, "nothing past the buffer either");
+}
