@@ -6,7 +6,9 @@
  *   names RPC round trip with 10,000 names in the client's space vs 10.
  *   hop   one client -> broker -> client round trip (reference).
  * Usage: bench_linux_ipc [hop|rpc|ool|names|all] [iterations]
- * Runs its own private broker (MACHGEN_BROKER_SOCKET under /tmp). */
+ * Runs its own private broker (MACHGEN_BROKER_SOCKET under /tmp). With
+ * MACHGEN_LINUX_SHM=0 every call goes over the socket instead of the
+ * shared-memory channel, which compares the two transports. */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
