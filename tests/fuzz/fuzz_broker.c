@@ -60,6 +60,11 @@ static void drop_conn(struct broker *b, struct client *cl)
         return;
     bmsg_conn_gone(b, &cl->conn);
     broker_unpark(b, &cl->conn);
+    if (cl->conn.thread_port) {
+        mgc_port_destroy(b->kspace, cl->conn.thread_port);
+        cl->conn.thread_port = MACH_PORT_NULL;
+        b->dirty = true;
+    }
     close(cl->conn.fd);
     cl->live = 0;
 }
@@ -82,12 +87,15 @@ static void settle(struct broker *b)
 
 static int make_memfd(unsigned i, size_t size)
 {
-    int fd = memfd_create("fuzz-ool", MFD_CLOEXEC);
+    int fd = memfd_create("fuzz-ool", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0)
         fail("memfd_create");
     if (ftruncate(fd, (off_t)size) != 0)
         fail("ftruncate");
-    (void)i;
+    /* The broker takes only sealed memfds (MACH_SEND_INVALID_MEMORY else):
+     * the first of a frame is left unsealed so both paths are reached. */
+    if (i > 0 && fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) != 0)
+        fail("F_ADD_SEALS");
     return fd;
 }
 
