@@ -6,11 +6,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const struct mg_loc mg_noloc = {UINT32_MAX, 0, 0, 0};
 
 /* Long lines (generated or hostile input) are shown as a window around the caret. */
 enum { MG_CARET_WINDOW = 160 };
+/* Longer lines are shown as parsed (their caret window needs no original). */
+enum { MG_ORIGINAL_LINE_MAX = 4096 };
 
 void mg_diag_init(struct mg_diag *d, const struct mg_source *src, FILE *out)
 {
@@ -50,28 +53,47 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Reads line `lineno` (1-based) of `path` into a malloc'ed string. */
+/* Reads line `lineno` (1-based) of `path` into a malloc'ed string. Line markers in
+ * the input name the path, so only a regular file is read, and a line longer than
+ * MG_ORIGINAL_LINE_MAX is not used. */
 static char *read_line(const char *path, uint32_t lineno, size_t *len)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = lineno ? fopen(path, "r") : NULL;
     if (!f)
         return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t n = -1;
-    for (uint32_t i = 0; i < lineno; i++) {
-        n = getline(&buf, &cap, f);
-        if (n < 0)
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return NULL;
+    }
+    char *buf = malloc(MG_ORIGINAL_LINE_MAX + 1);
+    size_t n = 0;
+    uint32_t line = 1;
+    bool found = false; /* line `lineno` exists (it may be empty) */
+    int c;
+    while (buf && (c = getc(f)) != EOF) {
+        if (line < lineno) {
+            line += c == '\n';
+            continue;
+        }
+        found = true;
+        if (c == '\n')
             break;
+        if (n == MG_ORIGINAL_LINE_MAX) {
+            found = false;
+            break;
+        }
+        buf[n++] = (char)c;
     }
     fclose(f);
-    if (n < 0) {
+    if (!found) {
         free(buf);
         return NULL;
     }
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        buf[--n] = '\0';
-    *len = (size_t)n;
+    while (n > 0 && buf[n - 1] == '\r')
+        n--;
+    buf[n] = '\0';
+    *len = n;
     return buf;
 }
 
@@ -81,7 +103,7 @@ static char *read_line(const char *path, uint32_t lineno, size_t *len)
 static void use_original_line(const struct mg_diag *d, struct mg_loc loc, struct caret_line *cl)
 {
     const char *path = mg_source_file_name(d->src, loc.file);
-    if (!path || path[0] == '<' || cl->len > 4096)
+    if (!path || path[0] == '<' || cl->len > MG_ORIGINAL_LINE_MAX)
         return;
     size_t olen;
     char *orig = read_line(path, loc.line, &olen);
@@ -252,64 +274,80 @@ void mg_note(struct mg_diag *d, struct mg_loc loc, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps). */
-static size_t edit_distance(const char *a, const char *b, bool icase)
+enum { MG_SPELL_MAX = 64 };
+
+static size_t spell_fold(char *dst, const char *src, size_t n, bool icase)
 {
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 64 || m > 64)
-        return SIZE_MAX;
-    size_t d[65][65];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = i;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = icase ? (char)tolower((unsigned char)src[i]) : src[i];
+    return n;
+}
+
+/* Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps) of
+ * two folded strings, or limit + 1 once it is sure to exceed limit. Runs on every
+ * unknown word against every keyword, so it keeps three rows and stops early. */
+static size_t edit_distance(const char *a, size_t n, const char *b, size_t m, size_t limit)
+{
+    size_t diff = n > m ? n - m : m - n;
+    if (diff > limit) /* every alignment pays for the difference in length */
+        return limit + 1;
+    size_t rows[3][MG_SPELL_MAX + 1];
+    size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+    size_t prev_min = 0;
     for (size_t j = 0; j <= m; j++)
-        d[0][j] = j;
+        prev[j] = j;
     for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        size_t row_min = cur[0];
         for (size_t j = 1; j <= m; j++) {
-            int ca = (unsigned char)a[i - 1], cb = (unsigned char)b[j - 1];
-            if (icase) {
-                ca = tolower(ca);
-                cb = tolower(cb);
-            }
-            size_t cost = ca != cb;
-            size_t best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < best)
-                best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1) {
-                int pa = (unsigned char)a[i - 2], pb = (unsigned char)b[j - 2];
-                if (icase) {
-                    pa = tolower(pa);
-                    pb = tolower(pb);
-                }
-                if (ca == pb && pa == cb && d[i - 2][j - 2] + 1 < best)
-                    best = d[i - 2][j - 2] + 1;
-            }
-            d[i][j] = best;
+            size_t best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (sub < best)
+                best = sub;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
+            if (best < row_min)
+                row_min = best;
         }
+        /* A row draws on the two above it: once both exceed the limit, all later do. */
+        if (row_min > limit && prev_min > limit)
+            return limit + 1;
+        prev_min = row_min;
+        size_t *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
     }
-    return d[n][m];
+    return prev[m] > limit ? limit + 1 : prev[m];
 }
 
 const char *mg_spell_suggest(const char *word, const char *const *candidates, size_t n,
                              bool icase)
 {
     size_t wlen = strlen(word);
-    if (wlen <= 1)
+    if (wlen <= 1 || wlen > MG_SPELL_MAX)
         return NULL;
+    char w[MG_SPELL_MAX], c[MG_SPELL_MAX];
+    spell_fold(w, word, wlen, icase);
     const char *best = NULL;
     size_t best_d = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         size_t clen = strlen(candidates[i]);
+        if (clen > MG_SPELL_MAX)
+            continue;
         size_t longer = clen > wlen ? clen : wlen;
         size_t cutoff = longer / 3 > 0 ? longer / 3 : 1;
-        size_t dist = edit_distance(word, candidates[i], icase);
-        if (dist == 0 || dist > cutoff)
+        /* Only a strictly closer candidate replaces the best so far. */
+        size_t limit = best_d <= cutoff ? best_d - 1 : cutoff;
+        size_t dist = edit_distance(w, wlen, c, spell_fold(c, candidates[i], clen, icase), limit);
+        if (dist == 0 || dist > limit)
             continue;
-        if (dist < best_d) {
-            best_d = dist;
-            best = candidates[i];
-        }
+        best_d = dist;
+        best = candidates[i];
     }
     return best;
 }

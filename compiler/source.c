@@ -75,8 +75,8 @@ const char *mg_source_line_at(const struct mg_source *s, uint32_t offset, size_t
     size_t b = offset, e = offset;
     while (b > 0 && s->text[b - 1] != '\n')
         b--;
-    while (e < s->len && s->text[e] != '\n')
-        e++;
+    const char *nl = memchr(s->text + e, '\n', s->len - e);
+    e = nl ? (size_t)(nl - s->text) : s->len;
     *len = e - b;
     return s->text + b;
 }
