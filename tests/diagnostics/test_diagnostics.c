@@ -180,3 +180,38 @@ Test(diagnostics, huge_line, .timeout = 60)
     free(got);
     free(text);
 }
+
+/* Line markers name the file whose line a message shows; only a regular file is read
+ * (a device would never end its line, a FIFO would block). */
+Test(diagnostics, line_marker_naming_a_device, .timeout = 10)
+{
+    static const char text[] = "# 1 \"/dev/zero\"\nsubsystem s 1;\nskip;\x01\n";
+    char *got = diagnose("cases/dev.defs", text, sizeof text - 1);
+    cr_expect_str_eq(got, "/dev/zero:2:6: error: stray byte '\\x01' in input\n"
+                          "    2 | skip; \n"
+                          "      |      ^\n");
+    free(got);
+}
+
+Test(diagnostics, spelling_suggestions)
+{
+    static const char *const words[] = {"routine", "simpleroutine", "skip", "type", "import",
+                                        "uimport", "simport"};
+    size_t n = sizeof words / sizeof words[0];
+    cr_expect_str_eq(mg_spell_suggest("rotine", words, n, false), "routine");
+    cr_expect_str_eq(mg_spell_suggest("rouitne", words, n, false), "routine", "a swap is one edit");
+    cr_expect_str_eq(mg_spell_suggest("simplerotuine", words, n, false), "simpleroutine");
+    cr_expect_str_eq(mg_spell_suggest("SKIPP", words, n, true), "skip");
+    cr_expect_null(mg_spell_suggest("SKIPP", words, n, false), "case counts unless told");
+    cr_expect_null(mg_spell_suggest("routine", words, n, false), "an exact match is no suggestion");
+    cr_expect_null(mg_spell_suggest("sk", words, n, false), "two edits of four is too far");
+    cr_expect_null(mg_spell_suggest("x", words, n, false));
+    cr_expect_str_eq(mg_spell_suggest("timport", words, n, false), "import",
+                     "of equally close words the first listed wins");
+    cr_expect_str_eq(mg_spell_suggest("uimpor", words, n, false), "uimport",
+                     "a closer word later in the list wins");
+    char longword[80];
+    memset(longword, 'r', sizeof longword - 1);
+    longword[sizeof longword - 1] = '\0';
+    cr_expect_null(mg_spell_suggest(longword, words, n, false));
+}
