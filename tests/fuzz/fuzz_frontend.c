@@ -1,6 +1,8 @@
 /* libFuzzer target: arbitrary bytes as a preprocessed .defs file through the whole
  * compiler in-process (parse, analyse, and for every interface that analyses
- * cleanly, all four emitters), for the default LP64 target and for i386, whose
+ * cleanly, every emitter the driver has: the four stub files, per-routine user
+ * files, the asynchronous stubs, -dheader, -iheader and --describe), for the
+ * default LP64 target and for i386, whose
  * layout rules differ. Any crash, sanitizer report or hang is a finding; errors in
  * the input are expected and are discarded, like the generated code. */
 #define _GNU_SOURCE
@@ -9,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "describe.h"
 #include "driver.h"
 #include "emit.h"
+#include "emit_async.h"
+#include "emit_defines.h"
 #include "sema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,12 +42,22 @@ static FILE *sink(void)
 static void emit_all(const struct mg_interface *itf)
 {
     FILE *out = sink();
+    mg_describe(out, itf);
     if (mg_emit_unsupported(itf))
         return;
     mg_emit_user_header(out, itf, "fuzz.h");
     mg_emit_user_source(out, itf, "fuzz.h");
     mg_emit_server_header(out, itf, "fuzzServer.h");
     mg_emit_server_source(out, itf, "fuzzServer.h");
+    for (uint32_t i = 0; i < itf->nroutines; i++)
+        if (itf->routines[i].kind != MG_RT_SKIP)
+            mg_emit_user_source_routine(out, itf, "fuzz.h", &itf->routines[i]);
+    mg_emit_async_client_header(out, itf, "fuzz.h");
+    mg_emit_async_client_source(out, itf, "fuzzAsync.h");
+    mg_emit_async_server_header(out, itf);
+    mg_emit_async_server_source(out, itf, "fuzzAsyncServer.h");
+    mg_emit_defines_header(out, itf);
+    mg_emit_internal_header(out, itf);
 }
 
 /* Returns whether the text compiled for this target. */
