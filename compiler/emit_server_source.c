@@ -288,6 +288,7 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
         return;
     }
     bool scalar = mg_em_field_decl(t, MG_EM_SERVER).dims == 0;
+    const bool aligned_copy = mg_em_unaligned_field(rt, a, s->rp_bases) != NULL;
     /* An array is laid out with the C type of its nearest named element, while a
      * named array type may be declared in C over other elements (a C array of range
      * structs for a .defs array of offsets): then it is handed over untyped; the
@@ -298,7 +299,9 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
         if (!t->var_array || !elem || strcmp(elem, mg_em_field_decl(t, MG_EM_SERVER).ctype) != 0)
             cast = "(void *)";
     }
-    if (a->in_reply) {
+    if (aligned_copy) {
+        snprintf(buf, n, "%s%sarg_%s", cast, scalar ? "&" : "", a->name);
+    } else if (a->in_reply) {
         snprintf(buf, n, "%s%sOutP->%s", cast, scalar ? "&" : "", f->name);
     } else {
         char fe[400];
@@ -693,6 +696,8 @@ static void server_stub(struct srv *s)
     if (rt->kind == MG_RT_ROUTINE)
         out_presets(s);
 
+    mg_em_aligned_copies_in(w, rt, s->rp_bases);
+
     /* the call */
     mg_cw_line(w, "RetCode = %s(", rt->server_name);
     w->indent++;
@@ -724,6 +729,7 @@ static void server_stub(struct srv *s)
         mg_cw_line(w, "if (RetCode != KERN_SUCCESS)");
         mg_cw_line(w, "\tMACHGEN_RETURN_ERROR(RetCode);");
         mg_cw_blank(w);
+        mg_em_aligned_copies_out(w, rt, s->rp_bases);
         build_reply(s);
     }
     mg_cw_end(w);

@@ -18,6 +18,7 @@ struct kitchen_log {
     mach_port_seqno_t seqno;
     mach_port_context_t ctx;
     int widgets_made, widgets_released, widgets_converted;
+    uintptr_t misaligned; /* low bits of 8-byte-aligned pointers a routine was given */
 };
 
 extern struct kitchen_log klog;

@@ -340,6 +340,7 @@ kern_return_t do_spans(mach_port_t server, span_list_t list, mach_msg_type_numbe
     (void)server;
     klog.calls++;
     klog.counts[0] = listCnt;
+    klog.misaligned |= ((uintptr_t)list | (uintptr_t)block | (uintptr_t)total) & 7u;
     int64_t t = 0;
     for (mach_msg_type_number_t i = 0; i < listCnt; i++)
         t += list[i].hi - list[i].lo;
