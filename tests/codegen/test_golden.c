@@ -1,6 +1,7 @@
 /* Golden generated code: every golden/NAME.defs is analysed in-process (no cpp) and
  * its four outputs must equal golden/NAME.{user.h,user.c,server.c,server.h} byte for
- * byte; generating twice must give identical bytes. MACHGEN_UPDATE_GOLDEN=1 rewrites
+ * byte; generating twice must give identical bytes. A .defs whose first line says
+ * `golden-arch: NAME` is generated for that target (e.g. the ILP32 ones). MACHGEN_UPDATE_GOLDEN=1 rewrites
  * the expected files (review every change by hand). */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -40,8 +41,19 @@ static void generate(const char *path, struct generated *g)
     struct mg_ast ast;
     memset(&ast, 0, sizeof ast);
     cr_assert(mg_parse(&arena, &src, &diag, &ast), "%s does not parse", path);
+    /* a first line "golden-arch: NAME" selects the target (-arch NAME) */
     struct mg_target target;
     mg_target_default(&target);
+    char first[200] = {0};
+    const char *nl = memchr(text, '\n', len);
+    memcpy(first, text, (size_t)(nl ? nl - text : (long)len) < sizeof first - 1
+                            ? (size_t)(nl ? nl - text : (long)len) : sizeof first - 1);
+    const char *arch = strstr(first, "golden-arch: ");
+    if (arch) {
+        char name[32] = {0};
+        sscanf(arch + strlen("golden-arch: "), "%31[a-z0-9_]", name);
+        cr_assert(mg_target_from_name(name, &target), "%s: unknown arch %s", path, name);
+    }
     const struct mg_interface *itf = mg_analyze(&arena, &diag, &ast, &target);
     cr_assert_not_null(itf, "%s does not analyse", path);
     cr_assert_null(mg_emit_unsupported(itf));
