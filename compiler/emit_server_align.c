@@ -22,7 +22,19 @@ const struct mg_msg_field *mg_em_unaligned_field(const struct mg_routine *rt,
     const struct mg_type *t = a->type;
     if (a->role != MG_ROLE_IN && a->role != MG_ROLE_OUT && a->role != MG_ROLE_INOUT)
         return NULL;
-    if (t->wire != MG_WIRE_INLINE || t->native || t->string || t->intran || t->outtran ||
+    if (t->native) {
+        /* a C type of unknown alignment, handed over by pointer: assume 8 */
+        if (!t->native_pointer)
+            return NULL;
+        const struct mg_layout *l = a->in_reply ? &rt->reply : &rt->request;
+        const struct mg_msg_field *f = mg_em_find_field(l, a, MG_FIELD_NATIVE);
+        if (!f)
+            return NULL;
+        uint64_t at = (a->in_reply ? (uint64_t)rp_bases[f->segment] : 0) + f->offset +
+                      (t->native_badvalue ? 4u : 0u); /* after the presence word */
+        return f->segment == 0 || a->in_reply ? (at % 8 ? f : NULL) : f;
+    }
+    if (t->wire != MG_WIRE_INLINE || t->string || t->intran || t->outtran ||
         t->destructor || !wants_8(t))
         return NULL;
     const bool scalar = mg_em_field_decl(t, MG_EM_SERVER).dims == 0 && !t->var_array;
@@ -51,7 +63,16 @@ void mg_em_aligned_copies_in(struct mg_cw *w, const struct mg_routine *rt, const
         if (!f)
             continue;
         const struct mg_em_cdecl d = mg_em_field_decl(a->type, MG_EM_SERVER);
-        if (d.dims)
+        if (a->type->native && a->type->native_badvalue) { /* PointerToIfNot: in only */
+            mg_cw_line(w, "%s arg_%s; /* aligned: %s is not */", d.ctype, a->name, f->name);
+            mg_cw_line(w, "if (In0P->__Present__%s)", f->name);
+            mg_cw_line(w, "\tmemcpy(&arg_%s, &In0P->%s.__Real__%s, sizeof arg_%s);", a->name, f->name,
+                       f->name, a->name);
+            continue;
+        }
+        if (a->type->native)
+            mg_cw_line(w, "%s arg_%s; /* aligned: %s is not */", d.ctype, a->name, f->name);
+        else if (d.dims)
             mg_cw_line(w, "%s arg_%s[%" PRIu64 "] = {0}; /* aligned: %s is not */", d.ctype, a->name,
                        d.dims, f->name);
         else
@@ -65,6 +86,8 @@ void mg_em_aligned_copies_in(struct mg_cw *w, const struct mg_routine *rt, const
         else if (!a->in_reply)
             mg_cw_line(w, "memcpy(&arg_%s, &In%" PRIu32 "P->%s, sizeof arg_%s);", a->name, f->segment,
                        f->name, a->name);
+        else if (a->type->native) /* out: what the routine does not write goes back as 0 */
+            mg_cw_line(w, "memset(&arg_%s, 0, sizeof arg_%s);", a->name, a->name);
     }
 }
 

@@ -268,6 +268,16 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
         snprintf(buf, n, "%sarg_%s", a->in_reply ? "&" : "", a->name);
         return;
     }
+    if (t->native && t->native_pointer && mg_em_unaligned_field(rt, a, s->rp_bases)) {
+        if (t->native_badvalue) {
+            const struct mg_msg_field *nf = mg_em_find_field(rq, a, MG_FIELD_NATIVE);
+            snprintf(buf, n, "(In0P->__Present__%s ? &arg_%s : %s)", nf ? nf->name : a->name,
+                     a->name, t->native_badvalue);
+        } else {
+            snprintf(buf, n, "&arg_%s", a->name);
+        }
+        return;
+    }
     if (t->native && t->native_badvalue) { /* PointerToIfNot: the value, or badvalue if absent */
         const struct mg_msg_field *nf = mg_em_find_field(rq, a, MG_FIELD_NATIVE);
         const char *fn = nf ? nf->name : a->name;

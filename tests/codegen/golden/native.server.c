@@ -68,13 +68,16 @@ static void _Xget(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
+	geo_t arg_g; /* aligned: g is not */
+	memset(&arg_g, 0, sizeof arg_g);
 	RetCode = get(
 		arg_server,
 		In0P->a,
-		&OutP->g);
+		&arg_g);
 	if (RetCode != KERN_SUCCESS)
 		MACHGEN_RETURN_ERROR(RetCode);
 
+	memcpy(&OutP->g, &arg_g, sizeof arg_g);
 	OutP->NDR = NDR_record;
 	OutP->RetCode = KERN_SUCCESS;
 	OutP->Head.msgh_size = (mach_msg_size_t)(36u + ((sizeof(geo_t) + 3u) & ~(size_t)3u));
@@ -97,12 +100,15 @@ static void _Xboth(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;
 	OutP->g = In0P->g;
+	geo_t arg_g; /* aligned: g is not */
+	memcpy(&arg_g, &OutP->g, sizeof arg_g);
 	RetCode = both(
 		arg_server,
-		&OutP->g);
+		&arg_g);
 	if (RetCode != KERN_SUCCESS)
 		MACHGEN_RETURN_ERROR(RetCode);
 
+	memcpy(&OutP->g, &arg_g, sizeof arg_g);
 	OutP->NDR = NDR_record;
 	OutP->RetCode = KERN_SUCCESS;
 	OutP->Head.msgh_size = (mach_msg_size_t)(36u + ((sizeof(geo_t) + 3u) & ~(size_t)3u));
