@@ -6,6 +6,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,9 +163,31 @@ unsigned char *mgr_tx_buffer(void)
 	return c->tx;
 }
 
+/* Waits for the reply of an interruptible call: every signal that interrupts
+ * poll() is reported to the broker, which ends the call if it is still parked
+ * in a phase the caller asked to be interruptible. */
+static void wait_reply_interruptible(int fd)
+{
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int n = poll(&p, 1, -1);
+		if (n > 0)
+			return;
+		if (n < 0 && errno == EINTR) {
+			struct mgw_hdr ih;
+			memset(&ih, 0, sizeof ih);
+			ih.op = MGW_OP_INTERRUPT;
+			if (mgw_send(fd, &ih, NULL, 0, NULL, 0) != 0)
+				return; /* the receive below sees why */
+		} else if (n < 0) {
+			return;
+		}
+	}
+}
+
 static int roundtrip(struct mgr_conn *c, const struct mgw_hdr *req, const struct iovec *iov,
                      int iovcnt, const int *fds, unsigned nfds, struct mgr_reply *out,
-                     int *sent)
+                     int *sent, int interruptible)
 {
 	size_t len = sizeof *req;
 	int rc;
@@ -172,7 +195,7 @@ static int roundtrip(struct mgr_conn *c, const struct mgw_hdr *req, const struct
 	out->nfds = 0;
 	for (int i = 0; i < iovcnt; i++)
 		len += iov[i].iov_len;
-	if (mgr_channel_fits(&c->ch, len, nfds)) {
+	if (!interruptible && mgr_channel_fits(&c->ch, len, nfds)) {
 		const unsigned char *rep = NULL;
 		size_t rlen = 0;
 		rc = mgr_channel_call(&c->ch, c->fd, req, iov, iovcnt, len, &rep, &rlen, sent);
@@ -194,6 +217,8 @@ static int roundtrip(struct mgr_conn *c, const struct mgw_hdr *req, const struct
 		*sent = rc == 0;
 		if (rc)
 			return rc;
+		if (interruptible)
+			wait_reply_interruptible(c->fd);
 	}
 	len = 0;
 	rc = mgw_recv(c->fd, c->rx, RX_CAP, &len, out->fds, &out->nfds);
@@ -261,7 +286,7 @@ static int connect_task(struct mgr_conn *c, int with_channel)
 			/* The channel is not in use until the broker said yes. */
 			struct mgr_channel ch = c->ch;
 			c->ch.shm = NULL;
-			rc = roundtrip(c, &h, NULL, 0, chfds, memfd >= 0 ? 2u : 0u, &r, &sent);
+			rc = roundtrip(c, &h, NULL, 0, chfds, memfd >= 0 ? 2u : 0u, &r, &sent, 0);
 			c->ch = ch;
 		}
 		if (memfd >= 0)
@@ -296,8 +321,8 @@ int mgr_open_task_fd(void)
 	return rc ? rc : c.fd;
 }
 
-int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, const int *fds,
-             unsigned nfds, struct mgr_reply *out)
+static int call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, const int *fds,
+                unsigned nfds, struct mgr_reply *out, int interruptible)
 {
 	struct mgr_conn *c = my_conn();
 	int rc, sent;
@@ -310,14 +335,14 @@ int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, con
 		if (rc)
 			return rc;
 	}
-	rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out, &sent);
+	rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out, &sent, interruptible);
 	if (!sent && (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN)) {
 		/* The broker went away before this call. The task's names died with
 		 * it, but a call it never saw is safe to make on a new broker. */
 		disconnect(c);
 		rc = connect_task(c, mgr_channel_wanted());
 		if (rc == 0)
-			rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out, &sent);
+			rc = roundtrip(c, req, iov, iovcnt, fds, nfds, out, &sent, interruptible);
 	}
 	if (rc && c->fd >= 0) {
 		/* The broker died or we broke the protocol: this task's state is
@@ -325,4 +350,16 @@ int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, con
 		disconnect(c);
 	}
 	return rc;
+}
+
+int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt, const int *fds,
+             unsigned nfds, struct mgr_reply *out)
+{
+	return call(req, iov, iovcnt, fds, nfds, out, 0);
+}
+
+int mgr_call_interruptible(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt,
+                           const int *fds, unsigned nfds, struct mgr_reply *out)
+{
+	return call(req, iov, iovcnt, fds, nfds, out, 1);
 }

@@ -20,6 +20,13 @@ struct mgr_reply {
 int mgr_call(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt,
              const int *fds, unsigned nfds, struct mgr_reply *out);
 
+/* Same, for a mach_msg that a signal may interrupt (MACH_SEND_INTERRUPT /
+ * MACH_RCV_INTERRUPT): it goes over the socket and waits in poll(), which a
+ * signal always interrupts (SA_RESTART or not); then the broker is told
+ * (MGW_OP_INTERRUPT) and the call's reply says how it ended. */
+int mgr_call_interruptible(const struct mgw_hdr *req, const struct iovec *iov, int iovcnt,
+                           const int *fds, unsigned nfds, struct mgr_reply *out);
+
 /* A new connection bound to this process's task, owned by the caller (not
  * tracked for fork). Returns the fd or -errno. */
 int mgr_open_task_fd(void);

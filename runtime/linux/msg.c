@@ -370,7 +370,10 @@ mach_msg_return_t mach_msg_overwrite(mach_msg_header_t *msg, mach_msg_option_t o
 		}
 		iov[iovcnt++] = (struct iovec){ tx, off };
 	}
-	rc = mgr_call(&h, iov, iovcnt, pl.fds, pl.nfds, &r);
+	if (option & (MACH_SEND_INTERRUPT | MACH_RCV_INTERRUPT))
+		rc = mgr_call_interruptible(&h, iov, iovcnt, pl.fds, pl.nfds, &r);
+	else
+		rc = mgr_call(&h, iov, iovcnt, pl.fds, pl.nfds, &r);
 	close_plan_fds(&pl);
 	if (rc != 0) {
 		if (rc == -EMSGSIZE)

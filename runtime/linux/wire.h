@@ -53,6 +53,11 @@ enum mgw_op {
 	MGW_OP_DEBUG_STATS,   /* -> a: live ports, b: tasks, c: connections, d: OOL objects,
 	                       * e: caller's names, f: calls served through channels */
 	MGW_OP_PING,          /* -> nothing; measures the bare broker hop */
+	MGW_OP_INTERRUPT,     /* a signal hit a mach_msg with MACH_SEND_INTERRUPT or
+	                       * MACH_RCV_INTERRUPT: if it is still parked in that
+	                       * phase, it ends with MACH_SEND_INTERRUPTED (message
+	                       * given back) or MACH_RCV_INTERRUPTED; no reply of
+	                       * its own (the call's one reply follows either way) */
 };
 
 /* The shared-memory channel (layout of the memfd). */

@@ -133,6 +133,8 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
                unsigned nfds, int *drop);
 void bmsg_retry(struct broker *b, struct bconn *c);
 void bmsg_timeout(struct broker *b, struct bconn *c);
+/* MGW_OP_INTERRUPT from a parked client: ends the call if its phase allows. */
+void bmsg_interrupt(struct broker *b, struct bconn *c);
 void bmsg_conn_gone(struct broker *b, struct bconn *c);
 void bmsg_ool_release(void *ctx, uint64_t token, uint64_t size);
 

@@ -354,6 +354,12 @@ static void conn_input(struct broker *b, struct bconn *c)
 
 	if (rc == -EAGAIN)
 		return;
+	if (rc == 0 && len == sizeof *h && nfds == 0 && h->op == MGW_OP_INTERRUPT) {
+		/* May cross the call's reply: then there is nothing left to end. */
+		if (c->parked)
+			bmsg_interrupt(b, c);
+		return;
+	}
 	if (rc != 0 || len < sizeof *h || c->parked) {
 		/* A parked client must not send: its thread is blocked in a call. */
 		close_fds(fds, nfds);

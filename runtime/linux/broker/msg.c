@@ -177,7 +177,7 @@ static bool try_receive(struct broker *b, struct bconn *c)
 
 /* MACH_SEND_TIMED_OUT: as XNU, the message goes back to the sender with its
  * rights and memory (pseudo-receive into the send buffer). */
-static void give_back(struct broker *b, struct bconn *c, mgc_kmsg *kmsg)
+static void give_back(struct broker *b, struct bconn *c, mgc_kmsg *kmsg, mach_msg_return_t why)
 {
 	mgc_rcv_info info;
 	mach_msg_size_t cap = (mach_msg_size_t)(MGW_MAX_FRAME - 4096);
@@ -188,11 +188,10 @@ static void give_back(struct broker *b, struct bconn *c, mgc_kmsg *kmsg)
 	                             g_names, sizeof g_names / sizeof g_names[0], &info);
 	if (((unsigned)mr & ~(unsigned)MACH_MSG_MASK) != MACH_MSG_SUCCESS) {
 		mgc_kmsg_destroy(kmsg);
-		reply_status(c, MACH_SEND_TIMED_OUT);
+		reply_status(c, why);
 		return;
 	}
-	reply_message(b, c, MACH_SEND_TIMED_OUT | (mr & MACH_MSG_MASK), info.msg_size,
-	              info.msg_size);
+	reply_message(b, c, why | (mr & MACH_MSG_MASK), info.msg_size, info.msg_size);
 }
 
 static void park_for(struct broker *b, struct bconn *c, mach_msg_option_t timeout_opt)
@@ -360,7 +359,7 @@ void bmsg_call(struct broker *b, struct bconn *c, void *payload, size_t len, int
 	mr = mgc_kmsg_send(kmsg, (mach_msg_option_t)m.option);
 	if (mr == MGC_SEND_WOULD_BLOCK) {
 		if ((m.option & MACH_SEND_TIMEOUT) && m.timeout_ms == 0) {
-			give_back(b, c, kmsg);
+			give_back(b, c, kmsg, MACH_SEND_TIMED_OUT);
 			return;
 		}
 		c->kmsg = kmsg;
@@ -410,9 +409,29 @@ void bmsg_timeout(struct broker *b, struct bconn *c)
 	if (c->kmsg) {
 		mgc_kmsg *k = c->kmsg;
 		c->kmsg = NULL;
-		give_back(b, c, k);
+		give_back(b, c, k, MACH_SEND_TIMED_OUT);
 	} else {
 		reply_status(c, MACH_RCV_TIMED_OUT);
+	}
+	broker_unpark(b, c);
+	b->dirty = true;
+}
+
+void bmsg_interrupt(struct broker *b, struct bconn *c)
+{
+	/* As XNU: an interrupted send gives its message back like a timed-out
+	 * one; a phase without its _INTERRUPT option goes on waiting (the
+	 * library restarts such traps on Darwin). */
+	if (c->kmsg) {
+		mgc_kmsg *k = c->kmsg;
+		if (!(c->req.option & MACH_SEND_INTERRUPT))
+			return;
+		c->kmsg = NULL;
+		give_back(b, c, k, MACH_SEND_INTERRUPTED);
+	} else {
+		if (!(c->req.option & MACH_RCV_INTERRUPT))
+			return;
+		reply_status(c, MACH_RCV_INTERRUPTED);
 	}
 	broker_unpark(b, c);
 	b->dirty = true;
