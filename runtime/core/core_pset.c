@@ -218,6 +218,8 @@ kern_return_t mgc_port_extract_member(mgc_space *s, mach_port_name_t name, mach_
 kern_return_t mgc_port_get_set_status(mgc_space *s, mach_port_name_t pset,
                                       mach_port_name_t *names, uint32_t *count)
 {
+    if (!MACH_PORT_VALID(pset))
+        return KERN_INVALID_RIGHT; /* XNU */
     mgc_pset *ps;
     kern_return_t kr = pset_of(s, pset, &ps);
     if (kr != KERN_SUCCESS)

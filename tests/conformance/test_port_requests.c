@@ -317,3 +317,65 @@ Test(conf_attributes, construct_options)
 	o.mpl.mpl_qlimit = MACH_PORT_QLIMIT_MAX + 1;
 	cr_expect_eq(mach_port_construct(SELF, &o, 0, &p), KERN_INVALID_VALUE);
 }
+
+Test(conf_attributes, destruct_errors)
+{
+	mach_port_t r = conf_receive_right(), p = conf_port(), n = conf_receive_right(), prev;
+	cr_expect_eq(mach_port_destruct(SELF, mach_task_self(), 0, 0), KERN_INVALID_RIGHT);
+	cr_expect_eq(mach_port_destruct(SELF, r, -1, 0), KERN_INVALID_RIGHT, "no send right to drop");
+	cr_expect_eq(mach_port_destruct(SELF, p, 1, 0), KERN_INVALID_VALUE);
+	cr_expect_eq(mach_port_destruct(SELF, p, -2, 0), KERN_INVALID_VALUE);
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_SEND_RECEIVE, "nothing changed");
+	/* an unguarded port ignores the guard argument; dropping the last send
+	 * right fires no-senders before the port dies */
+	cr_assert_eq(request(p, MACH_NOTIFY_NO_SENDERS, 0, n, &prev), KERN_SUCCESS);
+	cr_expect_eq(mach_port_destruct(SELF, p, -1, 0xdead), KERN_SUCCESS);
+	mach_port_type_t t;
+	cr_expect_eq(mach_port_type(SELF, p, &t), KERN_INVALID_NAME);
+	conf_rcv in;
+	cr_expect_eq(next_id(n, &in), MACH_NOTIFY_NO_SENDERS);
+	cr_expect_eq(mach_port_destruct(SELF, r, 0, 0), KERN_SUCCESS);
+}
+
+Test(conf_requests, send_possible_after_the_queue_drains)
+{
+	mach_port_t p = conf_port(), n = conf_receive_right(), prev;
+	mach_port_limits_t lim = {.mpl_qlimit = 1};
+	conf_rcv in;
+	cr_assert_eq(mach_port_set_attributes(SELF, p, MACH_PORT_LIMITS_INFO, (mach_port_info_t)&lim,
+	                                      MACH_PORT_LIMITS_INFO_COUNT),
+	             KERN_SUCCESS);
+	cr_assert_eq(conf_send(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1), MACH_MSG_SUCCESS);
+	cr_assert_eq(request(p, MACH_NOTIFY_SEND_POSSIBLE, 1, n, &prev), KERN_SUCCESS);
+	cr_expect(queue_empty(n), "the queue is full: armed, not fired");
+	cr_assert_eq(conf_recv(p, &in, 0, 0), MACH_MSG_SUCCESS);
+	cr_expect_eq(next_id(n, &in), MACH_NOTIFY_SEND_POSSIBLE);
+	cr_expect_eq(((mach_send_possible_notification_t *)&in)->not_port, p);
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_SEND_RECEIVE, "the request is used up");
+}
+
+Test(conf_requests, dead_name_request_on_a_send_once_right)
+{
+	mach_port_t r = conf_receive_right(), n = conf_receive_right(), so, prev;
+	mach_msg_type_name_t t;
+	conf_rcv in;
+	cr_assert_eq(mach_port_extract_right(SELF, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t),
+	             KERN_SUCCESS);
+	cr_assert_eq(request(so, MACH_NOTIFY_DEAD_NAME, 0, n, &prev), KERN_SUCCESS);
+	cr_expect_eq(conf_type(so), MACH_PORT_TYPE_SEND_ONCE | MACH_PORT_TYPE_DNREQUEST);
+	cr_assert_eq(mach_port_mod_refs(SELF, r, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	cr_expect_eq(next_id(n, &in), MACH_NOTIFY_DEAD_NAME);
+	cr_expect_eq(((mach_dead_name_notification_t *)&in)->not_port, so);
+	cr_expect_eq(conf_type(so), MACH_PORT_TYPE_DEAD_NAME);
+	cr_expect_eq(conf_refs(so, MACH_PORT_RIGHT_DEAD_NAME), 2);
+}
+
+Test(conf_attributes, get_set_status_errors)
+{
+	mach_port_t p = conf_port();
+	mach_port_name_array_t names = NULL;
+	mach_msg_type_number_t n = 0;
+	cr_expect_eq(mach_port_get_set_status(SELF, MACH_PORT_NULL, &names, &n), KERN_INVALID_RIGHT);
+	cr_expect_eq(mach_port_get_set_status(SELF, p, &names, &n), KERN_INVALID_RIGHT);
+	cr_expect_eq(mach_port_get_set_status(SELF, 0x7f0f03, &names, &n), KERN_INVALID_NAME);
+}
