@@ -40,7 +40,11 @@ kern_return_t mgc_right_copyin_check(mgc_space *s, mach_port_name_t name,
                                      mach_msg_type_name_t disp, uint32_t moves, unsigned flags)
 {
     bool deadok = (flags & MGC_CI_DEADOK) != 0;
-    mgc_entry *e = mgc_entry_lookup(s, name);
+    mgc_entry *e = mgc_entry_get(s, name);
+    bool dead_so = (flags & MGC_CI_DEAD_SO) && disp == MACH_MSG_TYPE_MOVE_SEND_ONCE && e &&
+                   (e->type & MACH_PORT_TYPE_SEND_ONCE) && !e->dnreq;
+    if (!dead_so)
+        e = mgc_entry_lookup(s, name); /* a right to a dead port turns into a dead name */
     if (!e)
         return KERN_INVALID_NAME;
     mach_port_type_t t = e->type;
@@ -379,7 +383,8 @@ static mach_msg_return_t copyin_header(mgc_space *s, mgc_kmsg *k, const mach_msg
     uint32_t moves = same ? (uint32_t)(dt == MACH_MSG_TYPE_MOVE_SEND) +
                                 (uint32_t)(rt == MACH_MSG_TYPE_MOVE_SEND)
                           : 1;
-    const unsigned dflags = MGC_CI_REPLY_SO, rflags = MGC_CI_DEADOK | MGC_CI_REPLY_SO;
+    const unsigned dflags = MGC_CI_REPLY_SO | MGC_CI_DEAD_SO,
+                   rflags = MGC_CI_DEADOK | MGC_CI_REPLY_SO;
     if (mgc_right_copyin_check(s, dn, dt, moves, dflags) != KERN_SUCCESS)
         return MACH_SEND_INVALID_DEST;
     if (MACH_PORT_VALID(rn)) {

@@ -177,6 +177,9 @@ void mgc_clear_receiver(mgc_port *p);
  * may give a send-once right (only as a message header's dest/reply). */
 #define MGC_CI_DEADOK   1u
 #define MGC_CI_REPLY_SO 2u
+/* A send-once destination whose port died (and has no dead-name request) is
+ * still taken, as XNU's IPC_OBJECT_COPYIN_FLAGS_ALLOW_DEAD_SEND_ONCE. */
+#define MGC_CI_DEAD_SO  4u
 kern_return_t mgc_right_copyin(mgc_space *s, mach_port_name_t name,
                                mach_msg_type_name_t disp, unsigned flags, mgc_port **out);
 kern_return_t mgc_right_copyin_check(mgc_space *s, mach_port_name_t name,

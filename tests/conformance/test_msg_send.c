@@ -279,3 +279,18 @@ Test(conf_send, send_once_rights)
 	cr_expect_eq(MACH_MSGH_BITS_LOCAL(in.msg.head.msgh_bits), MACH_MSG_TYPE_PORT_SEND_ONCE);
 	cr_expect_eq(conf_status(p).mps_sorights, 0);
 }
+
+Test(conf_send, a_dead_send_once_destination_is_accepted)
+{
+	/* ipc_kmsg_copyin_header copies the destination in with
+	 * IPC_OBJECT_COPYIN_FLAGS_ALLOW_DEAD_SEND_ONCE: a send-once right whose
+	 * port died still "sends" (the message is destroyed) and is used up */
+	mach_port_t r = conf_receive_right(), so;
+	mach_msg_type_name_t t;
+	cr_assert_eq(mach_port_extract_right(SELF, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t),
+	             KERN_SUCCESS);
+	cr_assert_eq(mach_port_mod_refs(SELF, r, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	cr_expect_eq(conf_send(so, MACH_MSG_TYPE_MOVE_SEND_ONCE, 0, 0, 1), MACH_MSG_SUCCESS);
+	mach_port_type_t ty;
+	cr_expect_eq(mach_port_type(SELF, so, &ty), KERN_INVALID_NAME);
+}
