@@ -69,6 +69,10 @@ static int finish_due_jobs(void)
         }
         kern_return_t kr = jobs_square_deferred_reply(jobs[i].reply, KERN_SUCCESS,
                                                       (int64_t)jobs[i].n * jobs[i].n);
+        /* A reply to a client that gave up still succeeds, as on Darwin: a
+         * send-once right whose port died is accepted and the reply dropped.
+         * MACH_SEND_INVALID_DEST comes only when the right was already a dead
+         * name (a dead-name request fired on it). */
         if (kr == MACH_SEND_INVALID_DEST)
             printf("jobs-server: the client gave up on job %d\n", (int)jobs[i].n);
         else if (kr != KERN_SUCCESS)

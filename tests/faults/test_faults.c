@@ -86,10 +86,11 @@ Test(faults, client_killed_mid_rpc_server_reply_fails_cleanly_and_it_keeps_servi
 		cr_assert(ft_wait_byte(s.busy_fd, 10000), "round %d: the RPC never reached the server", round);
 		kill(c, SIGKILL);
 		cr_assert_eq(rt_wait(c, 5000), 128 + SIGKILL);
-		/* queued behind the stall: answered after its reply was attempted */
+		/* queued behind the stall: answered after its reply was attempted. As
+		 * XNU (ALLOW_DEAD_SEND_ONCE), the reply to the dead client's send-once
+		 * right is accepted and dropped, not refused */
 		cr_assert_eq(counters(s.port, &served, &failed, &last, &names), KERN_SUCCESS);
-		cr_assert_eq(failed, round + 1, "round %d: %d failed replies", round, failed);
-		cr_assert_eq(last, MACH_SEND_INVALID_DEST, "reply error %#x", last);
+		cr_assert_eq(failed, 0, "round %d: %d failed replies (last %#x)", round, failed, last);
 		int sum = 0;
 		cr_assert_eq(add(s.port, round, 1000, &sum), KERN_SUCCESS, "the next client is served");
 		cr_assert_eq(sum, round + 1000);
