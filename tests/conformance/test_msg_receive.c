@@ -235,3 +235,21 @@ Test(conf_receive, rcv_large_writes_only_the_size)
 	cr_expect_eq((uint32_t)in.msg.head.msgh_id, 0xaaaaaaaau);
 	cr_expect_eq((uint32_t)in.msg.value, 0xaaaaaaaau, "nothing past the buffer either");
 }
+
+Test(conf_receive, voucher_field_round_trips_without_a_voucher)
+{
+	/* ipc_kmsg_copyin_header_validate: with no voucher disposition the
+	 * field is reserved and its value reaches the receiver unchanged */
+	mach_port_t p = conf_port();
+	conf_msg m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_remote_port = p;
+	m.head.msgh_voucher_port = 0x1234;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	conf_rcv in;
+	cr_assert_eq(conf_recv(p, &in, 0, 0), MACH_MSG_SUCCESS);
+	cr_expect_eq(in.msg.head.msgh_voucher_port, 0x1234);
+	cr_expect_eq(MACH_MSGH_BITS_VOUCHER(in.msg.head.msgh_bits), 0);
+}
