@@ -346,3 +346,19 @@ Test(conf_rights, null_task_is_refused)
 	             MACH_SEND_INVALID_DEST);
 	cr_expect_eq(mach_port_deallocate(MACH_PORT_NULL, p), MACH_SEND_INVALID_DEST);
 }
+
+Test(conf_rights, send_once_refs_and_name_space_limit)
+{
+	mach_port_t r = conf_receive_right(), so;
+	mach_msg_type_name_t t;
+	cr_assert_eq(mach_port_extract_right(SELF, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t),
+	             KERN_SUCCESS);
+	cr_expect_eq(conf_refs(so, MACH_PORT_RIGHT_SEND_ONCE), 1);
+	cr_expect_eq(conf_refs(so, MACH_PORT_RIGHT_SEND), 0);
+	cr_expect_eq(mach_port_mod_refs(SELF, so, MACH_PORT_RIGHT_SEND_ONCE, 1), KERN_INVALID_VALUE);
+	cr_expect_eq(mach_port_mod_refs(SELF, so, MACH_PORT_RIGHT_SEND_ONCE, -2), KERN_INVALID_VALUE);
+	cr_expect_eq(mach_port_mod_refs(SELF, so, MACH_PORT_RIGHT_SEND_ONCE, 0), KERN_SUCCESS);
+	cr_expect_eq(mach_port_mod_refs(SELF, so, MACH_PORT_RIGHT_SEND, -1), KERN_INVALID_RIGHT);
+	/* an index beyond the space's name table limit (305,834 on macOS) */
+	cr_expect_eq(mach_port_allocate_name(SELF, MACH_PORT_RIGHT_DEAD_NAME, 0x7fffff03), KERN_NO_SPACE);
+}
