@@ -253,3 +253,35 @@ Test(conf_receive, voucher_field_round_trips_without_a_voucher)
 	cr_expect_eq(in.msg.head.msgh_voucher_port, 0x1234);
 	cr_expect_eq(MACH_MSGH_BITS_VOUCHER(in.msg.head.msgh_bits), 0);
 }
+
+Test(conf_receive, too_large_destroys_carried_rights)
+{
+	mach_port_t q = conf_port(), p = conf_receive_right(), n = conf_receive_right(), prev;
+	struct {
+		mach_msg_header_t head;
+		mach_msg_body_t body;
+		mach_msg_port_descriptor_t port;
+	} m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_remote_port = q;
+	m.body.msgh_descriptor_count = 1;
+	m.port.name = p;
+	m.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
+	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_assert_eq(mach_port_request_notification(SELF, p, MACH_NOTIFY_NO_SENDERS, 0, n,
+	                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	             KERN_SUCCESS);
+	conf_rcv in;
+	memset(&in, 0, sizeof in);
+	cr_expect_eq(mach_msg(&in.msg.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(mach_msg_header_t),
+	                      q, 0, MACH_PORT_NULL),
+	             MACH_RCV_TOO_LARGE);
+	cr_expect_eq(in.msg.head.msgh_bits,
+	             MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND),
+	             "the complex bit stays: %#x", in.msg.head.msgh_bits);
+	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
+	cr_expect_eq(in.msg.head.msgh_id, MACH_NOTIFY_NO_SENDERS, "the carried send right was destroyed");
+}
