@@ -235,3 +235,55 @@ Test(conf_rights_in_messages, names_lists_every_right)
 	vm_deallocate(SELF, (vm_address_t)names, nn * sizeof *names);
 	vm_deallocate(SELF, (vm_address_t)types, nt * sizeof *types);
 }
+
+Test(conf_rights_in_messages, a_receive_right_leaving_the_space_leaves_its_sets)
+{
+	mach_port_t p = conf_port(), s, got;
+	mach_msg_type_name_t t;
+	cr_assert_eq(mach_port_allocate(SELF, MACH_PORT_RIGHT_PORT_SET, &s), KERN_SUCCESS);
+	cr_assert_eq(mach_port_insert_member(SELF, p, s), KERN_SUCCESS);
+	cr_assert_eq(mach_port_extract_right(SELF, p, MACH_MSG_TYPE_MOVE_RECEIVE, &got, &t),
+	             KERN_SUCCESS);
+	cr_expect_eq(got, p, "back under the name of its send right");
+	cr_expect_eq(conf_status(p).mps_pset, 0);
+	mach_port_name_array_t names = NULL;
+	mach_msg_type_number_t n = 7;
+	cr_assert_eq(mach_port_get_set_status(SELF, s, &names, &n), KERN_SUCCESS);
+	cr_expect_eq(n, 0);
+}
+
+Test(conf_rights_in_messages, trailer_seqno_is_the_member_port_s)
+{
+	mach_port_t a = conf_port(), b = conf_port(), s;
+	cr_assert_eq(mach_port_allocate(SELF, MACH_PORT_RIGHT_PORT_SET, &s), KERN_SUCCESS);
+	cr_assert_eq(mach_port_insert_member(SELF, a, s), KERN_SUCCESS);
+	cr_assert_eq(mach_port_insert_member(SELF, b, s), KERN_SUCCESS);
+	cr_assert_eq(mach_port_set_seqno(SELF, b, 40), KERN_SUCCESS);
+	cr_assert_eq(conf_send(a, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1), MACH_MSG_SUCCESS);
+	cr_assert_eq(conf_send(b, MACH_MSG_TYPE_COPY_SEND, 0, 0, 2), MACH_MSG_SUCCESS);
+	for (int i = 0; i < 2; i++) {
+		conf_rcv in;
+		cr_assert_eq(conf_recv(s, &in, 0, MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SEQNO)),
+		             MACH_MSG_SUCCESS);
+		if (in.msg.head.msgh_local_port == a)
+			cr_expect_eq(in.trailer.msgh_seqno, 0);
+		else
+			cr_expect_eq(in.trailer.msgh_seqno, 40);
+	}
+}
+
+Test(conf_rights_in_messages, deallocating_a_send_right_to_a_dead_port)
+{
+	/* ipc_right_dealloc: the right turns into a dead name first, which then
+	 * loses the reference */
+	mach_port_t p = conf_port(), holder = conf_port();
+	cr_assert_eq(mach_port_mod_refs(SELF, p, MACH_PORT_RIGHT_SEND, 1), KERN_SUCCESS);
+	cr_assert_eq(send_port(holder, p, MACH_MSG_TYPE_MOVE_RECEIVE), MACH_MSG_SUCCESS);
+	cr_assert_eq(mach_port_mod_refs(SELF, holder, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	cr_expect_eq(mach_port_deallocate(SELF, p), KERN_SUCCESS);
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_DEAD_NAME);
+	cr_expect_eq(conf_refs(p, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	cr_expect_eq(mach_port_deallocate(SELF, p), KERN_SUCCESS);
+	mach_port_type_t t;
+	cr_expect_eq(mach_port_type(SELF, p, &t), KERN_INVALID_NAME);
+}
