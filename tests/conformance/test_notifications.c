@@ -209,3 +209,55 @@ Test(conf_notify, a_dying_task_leaves_dead_names_and_notifications)
 	cr_expect_eq(conf_type(s), MACH_PORT_TYPE_DEAD_NAME);
 	cr_expect_eq(conf_refs(s, MACH_PORT_RIGHT_DEAD_NAME), 2);
 }
+
+static int arm_port_destroyed_then_exit(void *arg)
+{
+	mach_port_t c;
+	conf_rcv in;
+	if (conf_check_in((const char *)arg, &c) != KERN_SUCCESS)
+		return 2;
+	if (conf_recv(c, &in, 10000, 0) != MACH_MSG_SUCCESS)
+		return 3;
+	/* the request's reply right becomes the port-destroyed notify right */
+	mach_port_t prev;
+	if (mach_port_request_notification(SELF, c, MACH_NOTIFY_PORT_DESTROYED, 0,
+	                                   in.msg.head.msgh_remote_port, MACH_MSG_TYPE_MOVE_SEND_ONCE,
+	                                   &prev) != KERN_SUCCESS)
+		return 4;
+	if (mach_port_insert_right(SELF, c, c, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    conf_send(c, MACH_MSG_TYPE_MOVE_SEND, 0, 0, 99) != MACH_MSG_SUCCESS)
+		return 5;
+	return 0; /* the task dies with the receive right */
+}
+
+Test(conf_notify, port_destroyed_when_the_receiving_task_dies)
+{
+	alarm(30);
+	char service[96];
+	strcpy(service, conf_service_name("pd"));
+	pid_t child = conf_fork(arm_port_destroyed_then_exit, service);
+	mach_port_t s = MACH_PORT_NULL;
+	for (int i = 0; i < 2000 && conf_look_up(service, &s) != KERN_SUCCESS; i++)
+		usleep(2000);
+	cr_assert_neq(s, MACH_PORT_NULL, "the child checked in");
+	mach_port_t n = conf_receive_right();
+	cr_assert_eq(conf_send(s, MACH_MSG_TYPE_COPY_SEND, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, 1),
+	             MACH_MSG_SUCCESS);
+	cr_assert_eq(conf_wait(child, 10000), 0);
+	struct {
+		mach_port_destroyed_notification_t n;
+		char pad[64];
+	} in;
+	memset(&in, 0, sizeof in);
+	cr_assert_eq(mach_msg(&in.n.not_header, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, n, 5000,
+	                      MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.n.not_header.msgh_id, MACH_NOTIFY_PORT_DESTROYED);
+	cr_expect_eq(in.n.not_port.disposition, MACH_MSG_TYPE_PORT_RECEIVE);
+	mach_port_t back = in.n.not_port.name;
+	cr_expect_eq(back, s, "the receive right joins our send right's name");
+	cr_expect_eq(conf_type(back), MACH_PORT_TYPE_SEND_RECEIVE);
+	conf_rcv m;
+	cr_assert_eq(conf_recv(back, &m, 0, 0), MACH_MSG_SUCCESS);
+	cr_expect_eq(m.msg.value, 99, "the queue came with it");
+}
