@@ -261,3 +261,36 @@ Test(conf_notify, port_destroyed_when_the_receiving_task_dies)
 	cr_assert_eq(conf_recv(back, &m, 0, 0), MACH_MSG_SUCCESS);
 	cr_expect_eq(m.msg.value, 99, "the queue came with it");
 }
+
+Test(conf_notify, port_deleted_when_the_watched_right_is_moved_away)
+{
+	/* ipc_right_copyin: moving the last reference of a watched send right
+	 * cancels the dead-name request with a port-deleted notification */
+	mach_port_t p = conf_port(), holder = conf_receive_right(), box = conf_port();
+	mach_port_t n = conf_receive_right();
+	conf_rcv in;
+	park_receive_right(p, holder);
+	request(p, MACH_NOTIFY_DEAD_NAME, 0, n);
+	struct {
+		mach_msg_header_t head;
+		mach_msg_body_t body;
+		mach_msg_port_descriptor_t port;
+	} m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_remote_port = box;
+	m.body.msgh_descriptor_count = 1;
+	m.port.name = p;
+	m.port.disposition = MACH_MSG_TYPE_COPY_SEND;
+	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(conf_recv(n, &in, 0, 0), MACH_RCV_TIMED_OUT, "a copy changes nothing");
+	m.port.disposition = MACH_MSG_TYPE_MOVE_SEND;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, n, MACH_NOTIFY_PORT_DELETED, BODY_SIZE(mach_port_deleted_notification_t),
+	              NOTIFY_BITS);
+	cr_expect_eq(((const mach_port_deleted_notification_t *)&in)->not_port, p);
+}
