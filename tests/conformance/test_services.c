@@ -183,3 +183,104 @@ Test(conf_ool, zero_size_arrives_as_null)
 	cr_expect_eq(in.m.ool.size, 0);
 	cr_expect_null(in.m.ool.address);
 }
+
+/* ---- mach_msg_server_once (Libsyscall's mach_msg.c) ----------------------- */
+
+TestSuite(conf_serve, .init = conf_broker_start, .fini = conf_broker_stop);
+
+static int demux_calls;
+static mach_msg_size_t demux_seen_size;
+static kern_return_t demux_code;
+
+static boolean_t demux(mach_msg_header_t *in, mach_msg_header_t *out)
+{
+	mig_reply_error_t *r = (mig_reply_error_t *)out;
+	demux_calls++;
+	demux_seen_size = in->msgh_size;
+	r->Head.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(in->msgh_bits), 0);
+	r->Head.msgh_remote_port = in->msgh_remote_port;
+	r->Head.msgh_local_port = MACH_PORT_NULL;
+	r->Head.msgh_size = sizeof *r;
+	r->Head.msgh_id = in->msgh_id + 100;
+	r->NDR = NDR_record;
+	r->RetCode = demux_code;
+	return TRUE;
+}
+
+typedef struct {
+	mach_msg_header_t head;
+	mach_msg_body_t body;
+	mach_msg_port_descriptor_t port;
+	char data[200];
+} big_request;
+
+static void send_request(mach_port_t server, mach_port_t reply, mach_port_t carried)
+{
+	big_request m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX |
+	                   MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.head.msgh_remote_port = server;
+	m.head.msgh_local_port = reply;
+	m.head.msgh_id = 400;
+	m.body.msgh_descriptor_count = 1;
+	m.port.name = carried;
+	m.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
+	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+}
+
+Test(conf_serve, too_large_without_rcv_large_is_returned)
+{
+	mach_port_t server = conf_port(), reply = conf_receive_right(), x = conf_receive_right();
+	send_request(server, reply, x);
+	demux_calls = 0;
+	cr_expect_eq(mach_msg_server_once(demux, 64, server, MACH_RCV_TIMEOUT), MACH_RCV_TOO_LARGE);
+	cr_expect_eq(demux_calls, 0);
+	cr_expect_eq(conf_status(server).mps_msgcount, 0, "the request was dropped");
+}
+
+Test(conf_serve, rcv_large_grows_the_buffer_and_replies)
+{
+	mach_port_t server = conf_port(), reply = conf_receive_right(), x = conf_receive_right();
+	send_request(server, reply, x);
+	demux_calls = 0;
+	demux_code = KERN_SUCCESS;
+	cr_expect_eq(mach_msg_server_once(demux, 64, server, MACH_RCV_LARGE), MACH_MSG_SUCCESS);
+	cr_expect_eq(demux_calls, 1);
+	cr_expect_eq(demux_seen_size, sizeof(big_request));
+	struct {
+		mig_reply_error_t r;
+		mach_msg_max_trailer_t t;
+	} in;
+	cr_assert_eq(mach_msg(&in.r.Head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, reply, 2000,
+	                      MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.r.Head.msgh_id, 500);
+	cr_expect_eq(in.r.RetCode, KERN_SUCCESS);
+	cr_expect_eq(in.r.Head.msgh_size, sizeof(mig_reply_error_t));
+}
+
+Test(conf_serve, an_error_code_destroys_the_request_and_still_replies)
+{
+	mach_port_t server = conf_port(), reply = conf_receive_right(), x = conf_receive_right();
+	mach_port_t ns = conf_receive_right(), prev;
+	send_request(server, reply, x);
+	cr_assert_eq(mach_port_request_notification(SELF, x, MACH_NOTIFY_NO_SENDERS, 1, ns,
+	                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	             KERN_SUCCESS);
+	demux_code = KERN_FAILURE;
+	cr_expect_eq(mach_msg_server_once(demux, sizeof(big_request), server, 0), MACH_MSG_SUCCESS);
+	struct {
+		mig_reply_error_t r;
+		mach_msg_max_trailer_t t;
+	} in;
+	cr_assert_eq(mach_msg(&in.r.Head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, reply, 2000,
+	                      MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.r.RetCode, KERN_FAILURE);
+	conf_rcv n;
+	cr_assert_eq(conf_recv(ns, &n, 2000, 0), MACH_MSG_SUCCESS);
+	cr_expect_eq(n.msg.head.msgh_id, MACH_NOTIFY_NO_SENDERS, "the carried send right was destroyed");
+}
