@@ -294,3 +294,30 @@ Test(conf_notify, port_deleted_when_the_watched_right_is_moved_away)
 	              NOTIFY_BITS);
 	cr_expect_eq(((const mach_port_deleted_notification_t *)&in)->not_port, p);
 }
+
+Test(conf_notify, requests_on_a_right_whose_port_already_died)
+{
+	/* ipc_right_request_alloc: the right turns into a dead name; a dead-name
+	 * request is then refused (KERN_INVALID_ARGUMENT), a send-possible
+	 * request answered at once with a dead-name notification (and one more
+	 * reference) */
+	mach_port_t p = conf_port(), holder = conf_receive_right(), n = conf_receive_right(), prev;
+	conf_rcv in;
+	park_receive_right(p, holder);
+	cr_assert_eq(mach_port_mod_refs(SELF, holder, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	cr_expect_eq(mach_port_request_notification(SELF, p, MACH_NOTIFY_DEAD_NAME, 0, n,
+	                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	             KERN_INVALID_ARGUMENT);
+	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
+	cr_expect_eq(in.msg.head.msgh_id, MACH_NOTIFY_SEND_ONCE, "the refused notify right");
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_DEAD_NAME);
+	cr_expect_eq(conf_refs(p, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	cr_expect_eq(mach_port_request_notification(SELF, p, MACH_NOTIFY_SEND_POSSIBLE, 0, n,
+	                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	             KERN_SUCCESS);
+	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
+	expect_header(&in, n, MACH_NOTIFY_DEAD_NAME, BODY_SIZE(mach_dead_name_notification_t),
+	              NOTIFY_BITS);
+	cr_expect_eq(((const mach_dead_name_notification_t *)&in)->not_port, p);
+	cr_expect_eq(conf_refs(p, MACH_PORT_RIGHT_DEAD_NAME), 2);
+}
