@@ -285,3 +285,31 @@ Test(conf_receive, too_large_destroys_carried_rights)
 	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
 	cr_expect_eq(in.msg.head.msgh_id, MACH_NOTIFY_NO_SENDERS, "the carried send right was destroyed");
 }
+
+Test(conf_receive, combined_send_and_receive)
+{
+	mach_port_t p = conf_port(), r = conf_receive_right();
+	conf_rcv buf;
+	memset(&buf, 0, sizeof buf);
+	buf.msg.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	buf.msg.head.msgh_remote_port = 0x7f0f03;
+	/* a failed send receives nothing */
+	cr_expect_eq(mach_msg(&buf.msg.head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
+	                      sizeof(conf_msg), sizeof buf, r, 0, MACH_PORT_NULL),
+	             MACH_SEND_INVALID_DEST);
+	/* the send happens before the receive fails */
+	buf.msg.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	buf.msg.head.msgh_remote_port = p;
+	cr_expect_eq(mach_msg(&buf.msg.head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
+	                      sizeof(conf_msg), sizeof buf, 0x7f0f03, 0, MACH_PORT_NULL),
+	             MACH_RCV_INVALID_NAME);
+	cr_expect_eq(conf_status(p).mps_msgcount, 1);
+	/* and a send to ourselves comes straight back */
+	buf.msg.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	buf.msg.head.msgh_remote_port = p;
+	buf.msg.value = 5;
+	cr_expect_eq(mach_msg(&buf.msg.head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
+	                      sizeof(conf_msg), sizeof buf, p, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(conf_status(p).mps_msgcount, 1, "the older message was received");
+}
