@@ -379,3 +379,32 @@ Test(conf_attributes, get_set_status_errors)
 	cr_expect_eq(mach_port_get_set_status(SELF, p, &names, &n), KERN_INVALID_RIGHT);
 	cr_expect_eq(mach_port_get_set_status(SELF, 0x7f0f03, &names, &n), KERN_INVALID_NAME);
 }
+
+Test(conf_attributes, info_ext_and_dnrequests_size_setter)
+{
+	mach_port_t r = conf_port();
+	mach_port_info_ext_t ext;
+	mach_msg_type_number_t n = MACH_PORT_INFO_EXT_COUNT;
+	memset(&ext, 0x5a, sizeof ext);
+	cr_expect_eq(mach_port_get_attributes(SELF, r, MACH_PORT_INFO_EXT, (mach_port_info_t)&ext, &n),
+	             KERN_SUCCESS);
+	cr_expect_eq(n, MACH_PORT_INFO_EXT_COUNT);
+	cr_expect_eq(ext.mpie_status.mps_qlimit, MACH_PORT_QLIMIT_DEFAULT);
+	cr_expect_eq(ext.mpie_status.mps_mscount, 1);
+	cr_expect_eq(ext.mpie_status.mps_srights, 1);
+	cr_expect_eq(ext.mpie_boost_cnt, 0);
+	n = MACH_PORT_INFO_EXT_COUNT - 1;
+	cr_expect_eq(mach_port_get_attributes(SELF, r, MACH_PORT_INFO_EXT, (mach_port_info_t)&ext, &n),
+	             KERN_FAILURE);
+	n = MACH_PORT_INFO_EXT_COUNT;
+	cr_expect_eq(mach_port_get_attributes(SELF, MACH_PORT_NULL, MACH_PORT_INFO_EXT,
+	                                      (mach_port_info_t)&ext, &n),
+	             KERN_INVALID_RIGHT);
+	integer_t size = 4;
+	cr_expect_eq(mach_port_set_attributes(SELF, r, MACH_PORT_DNREQUESTS_SIZE, &size, 0), KERN_FAILURE);
+	cr_expect_eq(mach_port_set_attributes(SELF, MACH_PORT_NULL, MACH_PORT_DNREQUESTS_SIZE, &size, 1),
+	             KERN_INVALID_RIGHT);
+	cr_expect_eq(mach_port_set_attributes(SELF, mach_task_self(), MACH_PORT_DNREQUESTS_SIZE, &size, 1),
+	             KERN_INVALID_RIGHT);
+	cr_expect_eq(mach_port_set_attributes(SELF, r, MACH_PORT_DNREQUESTS_SIZE, &size, 1), KERN_SUCCESS);
+}
