@@ -4,7 +4,9 @@
 #include "conf.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 TestSuite(conf_bootstrap, .init = conf_broker_start, .fini = conf_broker_stop);
 TestSuite(conf_mig);
@@ -283,4 +285,32 @@ Test(conf_serve, an_error_code_destroys_the_request_and_still_replies)
 	conf_rcv n;
 	cr_assert_eq(conf_recv(ns, &n, 2000, 0), MACH_MSG_SUCCESS);
 	cr_expect_eq(n.msg.head.msgh_id, MACH_NOTIFY_NO_SENDERS, "the carried send right was destroyed");
+}
+
+Test(conf_ool, deallocate_removes_the_region_from_the_sender)
+{
+	mach_port_t p = conf_port();
+	vm_address_t a = 0;
+	const vm_size_t size = 2 * vm_page_size;
+	cr_assert_eq(vm_allocate(SELF, &a, size, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+	memset((void *)a, 'D', size);
+	cr_assert_eq(send_ool(p, (void *)a, (mach_msg_size_t)size, TRUE, MACH_MSG_PHYSICAL_COPY),
+	             MACH_MSG_SUCCESS);
+	unsigned char vec[2];
+	errno = 0;
+	cr_expect_eq(mincore((void *)a, size, vec), -1, "the sender's pages are unmapped");
+	cr_expect_eq(errno, ENOMEM);
+	struct {
+		ool_msg m;
+		mach_msg_max_trailer_t t;
+	} in;
+	memset(&in, 0, sizeof in);
+	cr_assert_eq(mach_msg(&in.m.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, p, 1000,
+	                      MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	const char *got = in.m.ool.address;
+	cr_assert_not_null(got);
+	cr_expect_eq(got[0], 'D');
+	cr_expect_eq(got[size - 1], 'D');
+	cr_expect_eq(vm_deallocate(SELF, (vm_address_t)got, size), KERN_SUCCESS);
 }
