@@ -190,6 +190,8 @@ Test(conf_rights_in_messages, ool_port_arrays)
 	cr_expect_eq(in.ports.type, MACH_MSG_OOL_PORTS_DESCRIPTOR);
 	cr_expect_eq(in.ports.disposition, MACH_MSG_TYPE_PORT_SEND);
 	cr_expect_eq(in.ports.count, 3);
+	cr_expect_eq(in.ports.copy, MACH_MSG_VIRTUAL_COPY, "always, whatever was sent");
+	cr_expect_eq(in.ports.deallocate, TRUE);
 	const mach_port_t *got = in.ports.address;
 	cr_assert_not_null(got);
 	cr_expect_eq(got[0], q);

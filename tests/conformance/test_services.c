@@ -159,6 +159,10 @@ Test(conf_ool, copies_are_snapshots)
 	cr_expect_eq(in.m.head.msgh_bits & MACH_MSGH_BITS_COMPLEX, MACH_MSGH_BITS_COMPLEX);
 	cr_expect_eq(in.m.ool.size, size);
 	cr_expect_eq(in.m.ool.type, MACH_MSG_OOL_DESCRIPTOR);
+	/* ipc_kmsg_deflate_memory_descriptor: the sender's copy option, and
+	 * deallocate set exactly for a virtual copy */
+	cr_expect_eq(in.m.ool.copy, MACH_MSG_VIRTUAL_COPY);
+	cr_expect_eq(in.m.ool.deallocate, TRUE);
 	const char *got = in.m.ool.address;
 	cr_assert_not_null(got);
 	cr_expect_neq((vm_address_t)got, a, "the receiver gets its own region");
@@ -308,6 +312,8 @@ Test(conf_ool, deallocate_removes_the_region_from_the_sender)
 	cr_assert_eq(mach_msg(&in.m.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, p, 1000,
 	                      MACH_PORT_NULL),
 	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.m.ool.copy, MACH_MSG_PHYSICAL_COPY);
+	cr_expect_eq(in.m.ool.deallocate, FALSE);
 	const char *got = in.m.ool.address;
 	cr_assert_not_null(got);
 	cr_expect_eq(got[0], 'D');
