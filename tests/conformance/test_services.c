@@ -320,3 +320,47 @@ Test(conf_ool, deallocate_removes_the_region_from_the_sender)
 	cr_expect_eq(got[size - 1], 'D');
 	cr_expect_eq(vm_deallocate(SELF, (vm_address_t)got, size), KERN_SUCCESS);
 }
+
+Test(conf_ool, mach_msg_destroy_releases_what_was_received)
+{
+	/* Libsyscall's mach_msg_destroy: the reply right (remote) and carried
+	 * rights are destroyed, OOL memory freed when its deallocate flag is set;
+	 * the local port, our receive right, is left alone */
+	mach_port_t p = conf_port(), reply = conf_receive_right();
+	vm_address_t a = 0;
+	const vm_size_t size = vm_page_size;
+	cr_assert_eq(vm_allocate(SELF, &a, size, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+	ool_msg m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX |
+	                   MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.head.msgh_remote_port = p;
+	m.head.msgh_local_port = reply;
+	m.body.msgh_descriptor_count = 1;
+	m.ool.address = (void *)a;
+	m.ool.size = (mach_msg_size_t)size;
+	m.ool.copy = MACH_MSG_VIRTUAL_COPY;
+	m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	struct {
+		ool_msg m;
+		mach_msg_max_trailer_t t;
+	} in;
+	memset(&in, 0, sizeof in);
+	cr_assert_eq(mach_msg(&in.m.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, p, 1000,
+	                      MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	void *got = in.m.ool.address;
+	cr_assert_not_null(got);
+	mach_msg_destroy(&in.m.head);
+	unsigned char vec[1];
+	errno = 0;
+	cr_expect_eq(mincore(got, size, vec), -1, "the received region was freed");
+	cr_expect_eq(errno, ENOMEM);
+	conf_rcv n;
+	cr_assert_eq(conf_recv(reply, &n, 2000, 0), MACH_MSG_SUCCESS);
+	cr_expect_eq(n.msg.head.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_SEND_RECEIVE);
+	vm_deallocate(SELF, a, size);
+}
