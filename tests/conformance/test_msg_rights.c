@@ -289,3 +289,13 @@ Test(conf_rights_in_messages, deallocating_a_send_right_to_a_dead_port)
 	mach_port_type_t t;
 	cr_expect_eq(mach_port_type(SELF, p, &t), KERN_INVALID_NAME);
 }
+
+Test(conf_rights_in_messages, a_receive_right_sent_into_its_own_queue_dies)
+{
+	/* ipc_port_check_circularity: the message is destroyed, the send
+	 * "succeeds", and the port dies with it */
+	mach_port_t p = conf_port();
+	cr_expect_eq(send_port(p, p, MACH_MSG_TYPE_MOVE_RECEIVE), MACH_MSG_SUCCESS);
+	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_DEAD_NAME);
+	cr_expect_eq(conf_send(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1), MACH_SEND_INVALID_DEST);
+}
