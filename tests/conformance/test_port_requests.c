@@ -408,3 +408,32 @@ Test(conf_attributes, info_ext_and_dnrequests_size_setter)
 	             KERN_INVALID_RIGHT);
 	cr_expect_eq(mach_port_set_attributes(SELF, r, MACH_PORT_DNREQUESTS_SIZE, &size, 1), KERN_SUCCESS);
 }
+
+Test(conf_attributes, guards_and_contexts)
+{
+	mach_port_t p = conf_port(), q;
+	mach_port_context_t ctx = 7;
+	cr_expect_eq(mach_port_guard(SELF, MACH_PORT_NULL, 1, FALSE), KERN_INVALID_NAME);
+	cr_expect_eq(mach_port_guard(SELF, mach_task_self(), 1, FALSE), KERN_INVALID_RIGHT);
+	cr_expect_eq(mach_port_unguard(SELF, p, 1), KERN_INVALID_ARGUMENT, "not guarded");
+	cr_expect_eq(mach_port_guard(SELF, p, 0x77, FALSE), KERN_SUCCESS);
+	cr_expect_eq(mach_port_guard(SELF, p, 0x78, FALSE), KERN_INVALID_ARGUMENT, "a context is set");
+	cr_expect_eq(mach_port_get_context(SELF, p, &ctx), KERN_SUCCESS);
+	cr_expect_eq(ctx, 0x77);
+	cr_expect_eq(mach_port_unguard(SELF, p, 0x78), KERN_INVALID_ARGUMENT, "wrong guard");
+	cr_expect_eq(mach_port_unguard(SELF, p, 0x77), KERN_SUCCESS);
+	cr_expect_eq(mach_port_get_context(SELF, p, &ctx), KERN_SUCCESS);
+	cr_expect_eq(ctx, 0);
+	/* a strict guard hides the context and refuses a new one */
+	mach_port_options_t o;
+	memset(&o, 0, sizeof o);
+	o.flags = MPO_CONTEXT_AS_GUARD | MPO_STRICT;
+	cr_assert_eq(mach_port_construct(SELF, &o, 0x99, &q), KERN_SUCCESS);
+	cr_expect_eq(mach_port_get_context(SELF, q, &ctx), KERN_SUCCESS);
+	cr_expect_eq(ctx, 0);
+	cr_expect_eq(mach_port_set_context(SELF, q, 5), KERN_INVALID_ARGUMENT);
+	mach_port_status_t st = conf_status(q);
+	cr_expect_eq(st.mps_flags & (MACH_PORT_STATUS_FLAG_GUARDED | MACH_PORT_STATUS_FLAG_STRICT_GUARD),
+	             MACH_PORT_STATUS_FLAG_GUARDED | MACH_PORT_STATUS_FLAG_STRICT_GUARD);
+	cr_expect_eq(mach_port_destruct(SELF, q, 0, 0x99), KERN_SUCCESS);
+}
