@@ -321,3 +321,30 @@ Test(conf_notify, requests_on_a_right_whose_port_already_died)
 	cr_expect_eq(((const mach_dead_name_notification_t *)&in)->not_port, p);
 	cr_expect_eq(conf_refs(p, MACH_PORT_RIGHT_DEAD_NAME), 2);
 }
+
+Test(conf_notify, notifications_carry_the_kernel_s_tokens)
+{
+	/* kernel messages carry KERNEL_SECURITY_TOKEN_VALUE {0, 1} and the
+	 * all-zero KERNEL_AUDIT_TOKEN_VALUE (pid 0): how receivers tell a real
+	 * notification from a forged one */
+	mach_port_t r = conf_receive_right(), n = conf_receive_right();
+	request(r, MACH_NOTIFY_NO_SENDERS, 0, n); /* fires at once: no senders */
+	struct {
+		mach_no_senders_notification_t n;
+		char room[64];
+	} in;
+	memset(&in, 0, sizeof in);
+	cr_assert_eq(mach_msg(&in.n.not_header,
+	                      MACH_RCV_MSG | MACH_RCV_TIMEOUT |
+	                          MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT),
+	                      0, sizeof in, n, 2000, MACH_PORT_NULL),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.n.not_header.msgh_id, MACH_NOTIFY_NO_SENDERS);
+	mach_msg_audit_trailer_t t;
+	memcpy(&t, (const char *)&in + in.n.not_header.msgh_size, sizeof t);
+	cr_expect_eq(t.msgh_trailer_size, sizeof(mach_msg_audit_trailer_t));
+	cr_expect_eq(t.msgh_sender.val[0], 0);
+	cr_expect_eq(t.msgh_sender.val[1], 1);
+	for (int i = 0; i < 8; i++)
+		cr_expect_eq(t.msgh_audit.val[i], 0, "audit token word %d", i);
+}
