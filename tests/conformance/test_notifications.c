@@ -348,3 +348,29 @@ Test(conf_notify, notifications_carry_the_kernel_s_tokens)
 	for (int i = 0; i < 8; i++)
 		cr_expect_eq(t.msgh_audit.val[i], 0, "audit token word %d", i);
 }
+
+static int send_one(void *arg)
+{
+	mach_port_t s;
+	if (conf_look_up((const char *)arg, &s) != KERN_SUCCESS)
+		return 2;
+	return conf_send(s, MACH_MSG_TYPE_COPY_SEND, 0, 0, 3) == MACH_MSG_SUCCESS ? 0 : 3;
+}
+
+Test(conf_notify, the_audit_token_names_the_sending_process)
+{
+	alarm(30);
+	char service[96];
+	strcpy(service, conf_service_name("audit"));
+	mach_port_t svc;
+	cr_assert_eq(conf_check_in(service, &svc), KERN_SUCCESS);
+	pid_t child = conf_fork(send_one, service);
+	cr_assert_eq(conf_wait(child, 10000), 0);
+	conf_rcv in;
+	cr_assert_eq(conf_recv(svc, &in, 5000, MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT)),
+	             MACH_MSG_SUCCESS);
+	cr_expect_eq(in.msg.value, 3);
+	cr_expect_eq(in.trailer.msgh_audit.val[5], (unsigned)child, "audit token pid");
+	cr_expect_eq(in.trailer.msgh_audit.val[1], geteuid());
+	cr_expect_eq(in.trailer.msgh_sender.val[0], geteuid());
+}
