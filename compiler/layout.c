@@ -171,6 +171,21 @@ static void add_inline(struct builder *b, const struct mg_param *a)
     end_segment(b);
 }
 
+/* The trailer a ServerImpl/UserImpl argument needs: up to the field it names. */
+static uint32_t implicit_trailer_elem(const char *field)
+{
+    static const struct {
+        const char *name;
+        uint32_t elem;
+    } fields[] = {{"msgh_seqno", MG_TRAILER_SEQNO},    {"msgh_sender", MG_TRAILER_SENDER},
+                  {"msgh_audit", MG_TRAILER_AUDIT},    {"msgh_context", MG_TRAILER_CTX},
+                  {"msgh_ad", MG_TRAILER_AV}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strcmp(field, fields[i].name) == 0)
+            return fields[i].elem;
+    return MG_TRAILER_LABELS;
+}
+
 static bool build(struct mg_arena *arena, const struct mg_target *t, struct mg_routine *rt,
                   bool reply, bool kernel_server)
 {
@@ -238,6 +253,7 @@ static bool build(struct mg_arena *arena, const struct mg_target *t, struct mg_r
                      : a->role == MG_ROLE_SECTOKEN    ? MG_TRAILER_SENDER
                      : a->role == MG_ROLE_AUDITTOKEN  ? MG_TRAILER_AUDIT
                      : a->role == MG_ROLE_CONTEXTTOKEN ? MG_TRAILER_CTX
+                     : a->role == MG_ROLE_IMPLICIT     ? implicit_trailer_elem(a->name)
                                                        : MG_TRAILER_LABELS;
         if (e > elems)
             elems = e;

@@ -28,9 +28,9 @@ static char broker_dir[64];
 static pid_t server_pid;
 static mach_port_t svc;
 
-/* the whole trailer: implicit_data's ServerImpl fields require mach_msg_max_trailer_t */
+/* up to the context: what tokens and implicit_data (ServerImpl msgh_audit) need */
 static const mach_msg_options_t server_options =
-    MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) | MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AV);
+    MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) | MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_CTX);
 
 static int serve(const char *service)
 {

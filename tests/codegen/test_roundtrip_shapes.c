@@ -103,9 +103,9 @@ Test(shapes, server_and_user_implicit_trailer_fields)
     cr_assert_eq(klog.seqno, fk.seqno, "ServerImpl msgh_seqno comes from the request trailer");
     cr_assert_arr_eq(&klog.audit, &fk.audit, sizeof klog.audit);
     cr_assert_eq(ctx, fk.context, "UserImpl msgh_context comes from the reply trailer");
-    /* the client asks for the trailer that holds every field */
+    /* the client asks for the trailer up to the field it reads, not more */
     cr_assert_eq(fk.last_option & MACH_RCV_TRAILER_ELEMENTS(0xf),
-                 MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_LABELS));
+                 MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_CTX));
 }
 
 Test(shape_checks, implicit_trailer_too_short)
@@ -114,9 +114,14 @@ Test(shape_checks, implicit_trailer_too_short)
     int b;
     CAPTURE(implicit_data(SERVER, 1, &ctx, &b));
     boolean_t handled;
-    cr_assert_eq(serve(fk.last_request, fk.last_send_size, sizeof(mach_msg_audit_trailer_t), &handled),
+    /* msgh_seqno and msgh_audit: the audit trailer is needed, and enough */
+    cr_assert_eq(serve(fk.last_request, fk.last_send_size, sizeof(mach_msg_security_trailer_t),
+                       &handled),
                  MIG_TRAILER_ERROR);
     cr_assert_eq(klog.calls, 0);
+    cr_assert_eq(serve(fk.last_request, fk.last_send_size, sizeof(mach_msg_audit_trailer_t), &handled),
+                 KERN_SUCCESS);
+    cr_assert_eq(klog.calls, 1);
 }
 
 Test(shapes, native_values_by_value_and_pointer)

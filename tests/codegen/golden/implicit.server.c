@@ -32,17 +32,17 @@ static void _Xask(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
 	Request *In0P = (Request *)InHeadP;
 	Reply *OutP = (Reply *)OutHeadP;
 	const mach_msg_size_t msgh_size = In0P->Head.msgh_size;
-	const mach_msg_max_trailer_t *TrailerP;
+	const mach_msg_audit_trailer_t *TrailerP;
 	kern_return_t RetCode;
 
 	if (In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
 		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
 	if (msgh_size != 36)
 		MACHGEN_CHECK_FAILED(MIG_BAD_ARGUMENTS);
-	TrailerP = (const mach_msg_max_trailer_t *)((char *)In0P + round_msg(msgh_size));
+	TrailerP = (const mach_msg_audit_trailer_t *)((char *)In0P + round_msg(msgh_size));
 	if (TrailerP->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0)
 		MACHGEN_CHECK_FAILED(MIG_TRAILER_ERROR);
-	if (TrailerP->msgh_trailer_size < sizeof(mach_msg_max_trailer_t))
+	if (TrailerP->msgh_trailer_size < sizeof(mach_msg_audit_trailer_t))
 		MACHGEN_CHECK_FAILED(MIG_TRAILER_ERROR);
 
 	mach_port_t arg_server = In0P->Head.msgh_local_port;

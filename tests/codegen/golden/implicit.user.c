@@ -32,12 +32,12 @@ kern_return_t ask
 	union {
 		Request In;
 		Reply Out;
-		char Buf[sizeof(Reply) + sizeof(mach_msg_max_trailer_t)];
+		char Buf[sizeof(Reply) + sizeof(mach_msg_context_trailer_t)];
 	} Mess;
 	Request *InP = &Mess.In;
 	Reply *Out0P = &Mess.Out;
 	mach_msg_size_t msgh_size;
-	const mach_msg_max_trailer_t *TrailerP;
+	const mach_msg_context_trailer_t *TrailerP;
 	mach_msg_return_t msg_result;
 	mach_port_t ReplyPort;
 
@@ -51,7 +51,7 @@ kern_return_t ask
 	InP->Head.msgh_voucher_port = MACH_PORT_NULL;
 	InP->Head.msgh_id = 1300;
 
-	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) | MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_LABELS), InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) | MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_CTX), InP->Head.msgh_size, (mach_msg_size_t)sizeof(Mess), ReplyPort, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
 	if (msg_result != MACH_MSG_SUCCESS) {
 		/* a request that never left keeps the reply port; after anything else a
 		 * late reply could arrive, so the port is destroyed */
@@ -77,9 +77,9 @@ kern_return_t ask
 		return Out0P->RetCode;
 	if (Out0P->Head.msgh_remote_port != MACH_PORT_NULL)
 		MACHGEN_REPLY_FAILED(MIG_TYPE_ERROR);
-	TrailerP = (const mach_msg_max_trailer_t *)((char *)Out0P + round_msg(msgh_size));
+	TrailerP = (const mach_msg_context_trailer_t *)((char *)Out0P + round_msg(msgh_size));
 	if (TrailerP->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0 ||
-	    TrailerP->msgh_trailer_size < sizeof(mach_msg_max_trailer_t))
+	    TrailerP->msgh_trailer_size < sizeof(mach_msg_context_trailer_t))
 		MACHGEN_REPLY_FAILED(MIG_TRAILER_ERROR);
 
 	*b = Out0P->b;
