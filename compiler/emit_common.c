@@ -118,6 +118,22 @@ const struct mg_descriptor *mg_em_find_desc(const struct mg_layout *l, const str
     return NULL;
 }
 
+const struct mg_msg_field *mg_em_count_field(const struct mg_layout *l, const struct mg_param *a)
+{
+    const struct mg_param *owner = a->samecount ? a->samecount : a;
+    if (owner->type->wire == MG_WIRE_INLINE)
+        return mg_em_find_field(l, owner, MG_FIELD_VAR_COUNT);
+    return owner->count ? mg_em_find_field(l, owner->count, MG_FIELD_COUNT) : NULL;
+}
+
+void mg_em_desc_expr(char *buf, size_t n, const char *base, const struct mg_descriptor *d)
+{
+    if (d->arg->type->kpd_count > 1)
+        snprintf(buf, n, "%s->%s[%" PRIu32 "]", base, d->arg->name, d->index);
+    else
+        snprintf(buf, n, "%s->%s", base, d->arg->name);
+}
+
 const char *mg_em_desc_ctype(enum mg_desc_kind k)
 {
     switch (k) {
@@ -238,6 +254,18 @@ void mg_em_param_type(char *buf, size_t n, const struct mg_param *a, enum mg_em_
             by_ref = true; /* the client receives trailer data */
         snprintf(buf, n, "%s%s", ct, by_ref ? " *" : "");
         return;
+    }
+}
+
+void mg_em_value_type(char *buf, size_t n, const struct mg_param *a, enum mg_em_side side)
+{
+    mg_em_param_type(buf, n, a, side);
+    if (side == MG_EM_SERVER ? a->by_ref_server : a->by_ref_user) {
+        size_t l = strlen(buf);
+        if (l && buf[l - 1] == '*')
+            buf[--l] = 0;
+        while (l && buf[l - 1] == ' ')
+            buf[--l] = 0;
     }
 }
 

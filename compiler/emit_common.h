@@ -56,6 +56,10 @@ const struct mg_msg_field *mg_em_find_field(const struct mg_layout *l, const str
                                             enum mg_field_kind kind);
 /* The first descriptor of arg a in layout l, or NULL. */
 const struct mg_descriptor *mg_em_find_desc(const struct mg_layout *l, const struct mg_param *a);
+/* The count field of array a in layout l (its own, or its samecount owner's), or NULL. */
+const struct mg_msg_field *mg_em_count_field(const struct mg_layout *l, const struct mg_param *a);
+/* "base->name" or "base->name[i]": the C expression of descriptor d in a message. */
+void mg_em_desc_expr(char *buf, size_t n, const char *base, const struct mg_descriptor *d);
 
 const char *mg_em_desc_ctype(enum mg_desc_kind k);
 const char *mg_em_desc_type_macro(enum mg_desc_kind k);
@@ -69,6 +73,8 @@ const char *mg_em_trailer_elem_macro(uint32_t elem);
 void mg_em_params(struct mg_cw *w, const struct mg_routine *rt, enum mg_em_side side);
 /* C type of one parameter without the name (e.g. "mach_port_t", "int *"). */
 void mg_em_param_type(char *buf, size_t n, const struct mg_param *a, enum mg_em_side side);
+/* The same type held by value: without the star of a by-reference parameter. */
+void mg_em_value_type(char *buf, size_t n, const struct mg_param *a, enum mg_em_side side);
 
 /* `typedef struct {...} __Request__X_t;` and `__Reply__X_t` for every routine, with
  * static assertions of the computed layout; guarded so several headers can repeat

@@ -55,35 +55,6 @@ static void req_field(char *buf, size_t n, const struct mg_msg_field *f)
     snprintf(buf, n, "In%" PRIu32 "P->%s", f->segment, f->name);
 }
 
-static const struct mg_msg_field *count_field_of(const struct mg_layout *l, const struct mg_param *a)
-{
-    const struct mg_param *owner = a->samecount ? a->samecount : a;
-    if (owner->type->wire == MG_WIRE_INLINE)
-        return mg_em_find_field(l, owner, MG_FIELD_VAR_COUNT);
-    return owner->count ? mg_em_find_field(l, owner->count, MG_FIELD_COUNT) : NULL;
-}
-
-static void desc_expr(char *buf, size_t n, const char *base, const struct mg_descriptor *d)
-{
-    if (d->arg->type->kpd_count > 1)
-        snprintf(buf, n, "%s->%s[%" PRIu32 "]", base, d->arg->name, d->index);
-    else
-        snprintf(buf, n, "%s->%s", base, d->arg->name);
-}
-
-/* Value type of a parameter: its prototype type without the by-reference star. */
-static void value_type(char *buf, size_t n, const struct mg_param *a)
-{
-    mg_em_param_type(buf, n, a, MG_EM_SERVER);
-    if (a->by_ref_server) {
-        size_t l = strlen(buf);
-        if (l && buf[l - 1] == '*')
-            buf[--l] = 0;
-        while (l && buf[l - 1] == ' ')
-            buf[--l] = 0;
-    }
-}
-
 static void check_request(struct srv *s)
 {
     const struct mg_routine *rt = s->rt;
@@ -140,7 +111,7 @@ static void check_request(struct srv *s)
         if (t->kpd_count > 1 && t->wire == MG_WIRE_PORT) {
             if (d->index != 0)
                 continue;
-            const struct mg_msg_field *cf = t->var_array ? count_field_of(l, d->arg) : NULL;
+            const struct mg_msg_field *cf = t->var_array ? mg_em_count_field(l, d->arg) : NULL;
             if (cf) {
                 req_field(cnt, sizeof cnt, cf);
                 fail_if(s, "MIG_BAD_ARGUMENTS", "%s > %" PRIu32, cnt, t->kpd_count);
@@ -155,7 +126,7 @@ static void check_request(struct srv *s)
             w->indent--;
             continue;
         }
-        desc_expr(de, sizeof de, "In0P", d);
+        mg_em_desc_expr(de, sizeof de, "In0P", d);
         if (d->kind == MG_DESC_OOL) {
             fail_if(s, "MIG_TYPE_ERROR", "%s.type != MACH_MSG_OOL_DESCRIPTOR", de);
         } else if (d->received >= 0) {
@@ -172,7 +143,7 @@ static void check_request(struct srv *s)
                     d->kind == MG_DESC_OOL ? d->max_elems : t->number);
             continue;
         }
-        const struct mg_msg_field *cf = count_field_of(l, d->arg);
+        const struct mg_msg_field *cf = mg_em_count_field(l, d->arg);
         if (!cf)
             continue;
         req_field(cnt, sizeof cnt, cf);
@@ -248,7 +219,7 @@ static void arg_expr(struct srv *s, const struct mg_param *a, char *buf, size_t 
     case MG_ROLE_COUNT: {
         const struct mg_param *p = a->parent;
         const struct mg_layout *l = p->in_reply ? rp : rq;
-        const struct mg_msg_field *cf = count_field_of(l, p);
+        const struct mg_msg_field *cf = mg_em_count_field(l, p);
         if (p->in_reply)
             snprintf(buf, n, "&OutP->%s", cf ? cf->name : a->name);
         else if (cf)
@@ -332,7 +303,7 @@ static void declare_locals(struct srv *s)
         const struct mg_type *t = a->type;
         if (!a->server_visible)
             continue;
-        value_type(vt, sizeof vt, a);
+        mg_em_value_type(vt, sizeof vt, a, MG_EM_SERVER);
         size_t vl = strlen(vt);
         const char *sp = vl && vt[vl - 1] == '*' ? "" : " ";
         switch (a->role) {
@@ -478,7 +449,7 @@ static void build_reply(struct srv *s)
         if (t->kpd_count > 1 && t->wire == MG_WIRE_PORT) {
             if (d->index != 0)
                 continue;
-            const struct mg_msg_field *cf = t->var_array ? count_field_of(l, a) : NULL;
+            const struct mg_msg_field *cf = t->var_array ? mg_em_count_field(l, a) : NULL;
             if (cf)
                 fail_if(s, "MIG_ARRAY_TOO_LARGE", "OutP->%s > %" PRIu32, cf->name, t->kpd_count);
             mg_cw_line(w, "for (mach_msg_type_number_t Index = 0; Index < %" PRIu32 "; Index++)",
@@ -496,7 +467,7 @@ static void build_reply(struct srv *s)
                        a->name, v, rd);
             continue;
         }
-        desc_expr(de, sizeof de, "OutP", d);
+        mg_em_desc_expr(de, sizeof de, "OutP", d);
         char val[256], disp[256], dealloc[128];
         if (t->outtran)
             snprintf(val, sizeof val, "%s(arg_%s)", t->outtran, a->name);
@@ -519,7 +490,7 @@ static void build_reply(struct srv *s)
                           ".type = MACH_MSG_PORT_DESCRIPTOR };", de, val, disp);
             continue;
         }
-        const struct mg_msg_field *cf = d->fixed_size ? NULL : count_field_of(l, a);
+        const struct mg_msg_field *cf = d->fixed_size ? NULL : mg_em_count_field(l, a);
         char count[256];
         if (d->kind == MG_DESC_OOL) {
             if (cf) {

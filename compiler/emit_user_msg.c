@@ -34,14 +34,6 @@ static void seg_field(char *buf, size_t n, const char *base, const struct mg_msg
         snprintf(buf, n, "%s%" PRIu32 "P->%s", base, f->segment, f->name);
 }
 
-static const struct mg_msg_field *count_field_of(const struct mg_layout *l, const struct mg_param *a)
-{
-    const struct mg_param *owner = a->samecount ? a->samecount : a;
-    if (owner->type->wire == MG_WIRE_INLINE)
-        return mg_em_find_field(l, owner, MG_FIELD_VAR_COUNT);
-    return owner->count ? mg_em_find_field(l, owner->count, MG_FIELD_COUNT) : NULL;
-}
-
 /* The caller's count of an array (its own or the samecount one's), read through
  * the pointer when the count is an in/out parameter. */
 struct count_text {
@@ -58,26 +50,6 @@ static struct count_text count_param(const struct mg_user_msg *u, const struct m
         snprintf(c.s, sizeof c.s, "%s%s", deref(u, owner->count->by_ref_user),
                  owner->count->name);
     return c;
-}
-
-static void desc_expr(char *buf, size_t n, const char *base, const struct mg_descriptor *d)
-{
-    if (d->arg->type->kpd_count > 1)
-        snprintf(buf, n, "%s->%s[%" PRIu32 "]", base, d->arg->name, d->index);
-    else
-        snprintf(buf, n, "%s->%s", base, d->arg->name);
-}
-
-static void value_type(char *buf, size_t n, const struct mg_param *a)
-{
-    mg_em_param_type(buf, n, a, MG_EM_USER);
-    if (a->by_ref_user) {
-        size_t l = strlen(buf);
-        if (l && buf[l - 1] == '*')
-            buf[--l] = 0;
-        while (l && buf[l - 1] == ' ')
-            buf[--l] = 0;
-    }
 }
 
 static void reply_fail(const struct mg_user_msg *u, const char *code, const char *fmt, ...)
@@ -141,7 +113,7 @@ static void pack_descriptors(const struct mg_user_msg *u)
                        ptr0(u), a->name, val, mg_em_disposition(d->disposition));
             continue;
         }
-        desc_expr(de, sizeof de, ptr0(u), d);
+        mg_em_desc_expr(de, sizeof de, ptr0(u), d);
         if (t->kpd_count > 1)
             snprintf(val, sizeof val, "%s[%" PRIu32 "]", a->name, d->index);
         else
@@ -372,7 +344,7 @@ void mg_user_msg_check_reply(const struct mg_user_msg *u)
         if (t->kpd_count > 1 && t->wire == MG_WIRE_PORT) {
             if (d->index != 0)
                 continue;
-            const struct mg_msg_field *cf = t->var_array ? count_field_of(l, d->arg) : NULL;
+            const struct mg_msg_field *cf = t->var_array ? mg_em_count_field(l, d->arg) : NULL;
             if (cf) {
                 seg_field(cnt, sizeof cnt, "Out", cf);
                 reply_fail(u, "MIG_TYPE_ERROR", "%s > %" PRIu32, cnt, t->kpd_count);
@@ -387,7 +359,7 @@ void mg_user_msg_check_reply(const struct mg_user_msg *u)
             w->indent--;
             continue;
         }
-        desc_expr(de, sizeof de, "Out0P", d);
+        mg_em_desc_expr(de, sizeof de, "Out0P", d);
         if (d->kind == MG_DESC_OOL)
             reply_fail(u, "MIG_TYPE_ERROR", "%s.type != MACH_MSG_OOL_DESCRIPTOR", de);
         else if (d->received >= 0)
@@ -403,7 +375,7 @@ void mg_user_msg_check_reply(const struct mg_user_msg *u)
                        d->kind == MG_DESC_OOL ? d->max_elems : t->number);
             continue;
         }
-        const struct mg_msg_field *cf = count_field_of(l, d->arg);
+        const struct mg_msg_field *cf = mg_em_count_field(l, d->arg);
         if (!cf)
             continue;
         seg_field(cnt, sizeof cnt, "Out", cf);
@@ -437,14 +409,14 @@ void mg_user_msg_unpack_reply(const struct mg_user_msg *u)
     for (uint32_t i = 0; i < l->ndescriptors; i++) {
         const struct mg_descriptor *d = &l->descriptors[i];
         const struct mg_param *a = d->arg;
-        desc_expr(de, sizeof de, "Out0P", d);
-        value_type(vt, sizeof vt, a);
+        mg_em_desc_expr(de, sizeof de, "Out0P", d);
+        mg_em_value_type(vt, sizeof vt, a, MG_EM_USER);
         if (d->kind == MG_DESC_PORT) {
             if (a->type->kpd_count > 1) {
                 if (d->index != 0)
                     continue;
                 const struct mg_msg_field *cf =
-                    a->type->var_array ? count_field_of(l, a) : NULL;
+                    a->type->var_array ? mg_em_count_field(l, a) : NULL;
                 char n[300];
                 if (cf)
                     seg_field(n, sizeof n, "Out", cf);
