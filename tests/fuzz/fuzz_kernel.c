@@ -162,6 +162,20 @@ kern_return_t vm_deallocate(vm_map_t task, vm_address_t address, vm_size_t size)
     return KERN_SUCCESS;
 }
 
+/* What a stub frees an inline-looking `array[]` with once its routine returned. */
+void mig_deallocate(vm_address_t addr, vm_size_t size)
+{
+    (void)vm_deallocate(mach_task_self(), addr, size);
+}
+
+unsigned fuzz_touch(const void *p, size_t n)
+{
+    unsigned sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum = sum * 31u + ((const unsigned char *)p)[i];
+    return sum;
+}
+
 /* Reads fuzzer bytes as a stream; past the end everything reads as zero. */
 struct reader {
     const uint8_t *p;

@@ -25,4 +25,23 @@ struct fuzz_server {
 /* One fuzz input through the server: never returns on an ownership violation. */
 void fuzz_serve_one(const struct fuzz_server *srv, const uint8_t *data, size_t size);
 
+/* Test doubles read every byte they are handed through this, so a length the
+ * stub got wrong is an ASan report in the routine. */
+unsigned fuzz_touch(const void *p, size_t n);
+
+/* The libFuzzer entry point for the demux <demux> of subsystem <subsys>. */
+#define FUZZ_SERVER_ENTRY(demux_fn, subsys)                                              \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                        \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                         \
+    {                                                                                    \
+        const struct fuzz_server srv = {                                                 \
+            .demux = (demux_fn),                                                         \
+            .base_id = (subsys).start,                                                   \
+            .nroutines = (unsigned)((subsys).end - (subsys).start),                      \
+            .reply_max = (subsys).maxsize,                                               \
+        };                                                                               \
+        fuzz_serve_one(&srv, data, size);                                                \
+        return 0;                                                                        \
+    }
+
 #endif
