@@ -16,6 +16,9 @@ xnu=$1 machgen=$2 rtinc=$3 out=${4:-$(mktemp -d)}
 cc=${CC:-cc}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# Absolute paths: the include tree below links to them.
+xnu=$(cd "$xnu" && pwd) rtinc=$(cd "$rtinc" && pwd)
+case $machgen in */*) machgen=$(cd "$(dirname "$machgen")" && pwd)/$(basename "$machgen") ;; esac
 
 # System include path without the GNU Mach folders (mach, mach_debug, device, ...).
 sysinc="$out/.sysinc"
