@@ -65,18 +65,14 @@ static void reply_param(char *buf, size_t n, const struct mg_param *a)
     }
 }
 
-/* ---- server: deferred replies ----------------------------------------------- */
-
-static void reply_prototype(struct mg_cw *w, const struct mg_routine *rt, bool decl)
+/* The parameter lines after `last_fixed`: every argument the reply carries. */
+static void reply_params(struct mg_cw *w, const struct mg_routine *rt, const char *last_fixed)
 {
     char p[300];
-    mg_cw_line(w, "kern_return_t %s_deferred_reply(", rt->server_name);
-    w->indent++;
-    mg_cw_line(w, "mach_port_t ReplyPort,");
     uint32_t left = 0;
     for (uint32_t i = 0; i < rt->nargs; i++)
         left += is_reply_arg(&rt->args[i]);
-    mg_cw_line(w, "kern_return_t Result%s", left ? "," : "");
+    mg_cw_line(w, "%s%s", last_fixed, left ? "," : "");
     for (uint32_t i = 0; i < rt->nargs; i++) {
         const struct mg_param *a = &rt->args[i];
         if (!is_reply_arg(a))
@@ -84,6 +80,16 @@ static void reply_prototype(struct mg_cw *w, const struct mg_routine *rt, bool d
         reply_param(p, sizeof p, a);
         mg_cw_line(w, "%s%s", p, --left ? "," : "");
     }
+}
+
+/* ---- server: deferred replies ----------------------------------------------- */
+
+static void reply_prototype(struct mg_cw *w, const struct mg_routine *rt, bool decl)
+{
+    mg_cw_line(w, "kern_return_t %s_deferred_reply(", rt->server_name);
+    w->indent++;
+    mg_cw_line(w, "mach_port_t ReplyPort,");
+    reply_params(w, rt, "kern_return_t Result");
     w->indent--;
     mg_cw_line(w, ")%s", decl ? ";" : "");
 }
@@ -144,17 +150,8 @@ static void pack_helper(struct mg_cw *w, const struct mg_interface *itf, const s
     char p[300];
     mg_cw_line(w, "static kern_return_t %s_deferred_pack(", rt->server_name);
     w->indent++;
-    uint32_t left = 0;
-    for (uint32_t i = 0; i < rt->nargs; i++)
-        left += is_reply_arg(&rt->args[i]);
-    mg_cw_line(w, "__Reply__%s_t *Out0P%s", rt->name, left ? "," : "");
-    for (uint32_t i = 0; i < rt->nargs; i++) {
-        const struct mg_param *a = &rt->args[i];
-        if (!is_reply_arg(a))
-            continue;
-        reply_param(p, sizeof p, a);
-        mg_cw_line(w, "%s%s", p, --left ? "," : "");
-    }
+    snprintf(p, sizeof p, "__Reply__%s_t *Out0P", rt->name);
+    reply_params(w, rt, p);
     w->indent--;
     mg_cw_line(w, ")");
     mg_cw_brace(w);

@@ -411,7 +411,8 @@ mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option,
 	                          NULL, 0);
 }
 
-int machgen_linux_debug_stats(uint64_t out[5])
+/* The broker's debug counters: every result word of MGW_OP_DEBUG_STATS. */
+static int debug_query(uint64_t out[6])
 {
 	struct mgw_hdr h;
 	struct mgr_reply r;
@@ -419,20 +420,25 @@ int machgen_linux_debug_stats(uint64_t out[5])
 	h.op = MGW_OP_DEBUG_STATS;
 	if (mgr_call(&h, NULL, 0, NULL, 0, &r) != 0)
 		return -1;
-	for (int i = 0; i < 5; i++)
-		out[i] = r.hdr.arg[i];
+	memcpy(out, r.hdr.arg, 6 * sizeof out[0]);
+	return 0;
+}
+
+int machgen_linux_debug_stats(uint64_t out[5])
+{
+	uint64_t all[6];
+	if (debug_query(all) != 0)
+		return -1;
+	memcpy(out, all, 5 * sizeof out[0]);
 	return 0;
 }
 
 int machgen_linux_debug_channel_calls(uint64_t *calls)
 {
-	struct mgw_hdr h;
-	struct mgr_reply r;
-	memset(&h, 0, sizeof h);
-	h.op = MGW_OP_DEBUG_STATS;
-	if (mgr_call(&h, NULL, 0, NULL, 0, &r) != 0)
+	uint64_t all[6];
+	if (debug_query(all) != 0)
 		return -1;
-	*calls = r.hdr.arg[5];
+	*calls = all[5];
 	return 0;
 }
 
