@@ -73,6 +73,10 @@ static int child_takes_receive_right(void *arg)
 		return 13;
 	if (rt_recv(m.port.name, &r, 1000, 0) || r.msg.value != 4711)
 		return 14;
+	/* Stay alive (holding the receive right) until the parent has looked at
+	 * its own name; exiting earlier would turn its send right dead. */
+	if (rt_recv(m.port.name, &r, 10000, 0) || r.msg.value != 4712)
+		return 15;
 	return 0;
 }
 
@@ -103,6 +107,9 @@ Test(processes, move_receive_between_processes_keeps_queue)
 	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, 0, 0, 0), MACH_MSG_SUCCESS);
 	cr_assert_eq(mach_port_type(mach_task_self(), moving, &ty), KERN_SUCCESS);
 	cr_assert_eq(ty, MACH_PORT_TYPE_SEND, "only our send right is left");
+	/* The send right we kept now reaches the receiver in the child. */
+	cr_assert_eq(rt_send(moving, MACH_MSG_TYPE_COPY_SEND, 0, 3, 4712, RT_NO_TIMEOUT),
+	             MACH_MSG_SUCCESS);
 	cr_assert_eq(rt_wait(kid, 10000), 0);
 }
 
