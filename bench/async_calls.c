@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "debug.h"
 #include "async_bench.h"
 #include "async_benchAsync.h"
 #include "async_benchServer.h"
@@ -196,6 +197,8 @@ int main(int argc, char **argv)
 	double ts[RUNS], ta[RUNS], ratio[RUNS];
 	pid_t bpid = broker_pid();
 	struct cpu cs = {0, 0, 0}, ca = {0, 0, 0};
+	uint64_t batch0[3] = {0, 0, 0}, batch1[3] = {0, 0, 0};
+	(void)machgen_linux_debug_batch_stats(batch0);
 	printf("bench_async_calls: %d calls of a trivial routine, %d in flight, %d runs\n", calls,
 	       inflight, RUNS);
 	for (int r = 0; r < RUNS; r++) {
@@ -211,6 +214,7 @@ int main(int argc, char **argv)
 		printf("  run %d: sync %.3f s (%.0f calls/s)  async %.3f s (%.0f calls/s)  ratio %.2f\n",
 		       r + 1, ts[r], calls / ts[r], ta[r], calls / ta[r], ratio[r]);
 	}
+	(void)machgen_linux_debug_batch_stats(batch1);
 	qsort(ratio, RUNS, sizeof ratio[0], cmp_double);
 	qsort(ts, RUNS, sizeof ts[0], cmp_double);
 	qsort(ta, RUNS, sizeof ta[0], cmp_double);
@@ -221,6 +225,11 @@ int main(int argc, char **argv)
 	printf("CPU per call (us): sync client %.1f server %.1f broker %.1f | async client %.1f "
 	       "server %.1f broker %.1f\n", cs.client * k, cs.server * k, cs.broker * k,
 	       ca.client * k, ca.server * k, ca.broker * k);
+	if (batch1[0] > batch0[0]) {
+		double na = (double)(batch1[0] - batch0[0]);
+		printf("async watch: %.0f broker answers, %.2f replies and %.2f requests per answer\n",
+		       na, (double)(batch1[1] - batch0[1]) / na, (double)(batch1[2] - batch0[2]) / na);
+	}
 	{
 		double l1 = 0;
 		FILE *f = fopen("/proc/loadavg", "r");

@@ -27,6 +27,23 @@ static mgc_port *pick_port(mgc_space *s, mach_port_name_t name, mach_msg_return_
     return p;
 }
 
+mach_msg_return_t mgc_msg_peek(mgc_space *space, mach_port_name_t name,
+                               mach_msg_size_t *size, int *complex)
+{
+    mach_msg_return_t mr = MACH_MSG_SUCCESS;
+    mgc_entry *e = mgc_entry_lookup(space, name);
+    mgc_port *p;
+    if (e && (e->type & MACH_PORT_TYPE_PORT_SET))
+        p = mgc_pset_ready(e->obj, false); /* the member a receive takes first */
+    else
+        p = pick_port(space, name, &mr);
+    if (!p)
+        return mr == MACH_MSG_SUCCESS ? MGC_RCV_WOULD_BLOCK : mr;
+    *size = p->qhead->size;
+    *complex = (p->qhead->bits & MACH_MSGH_BITS_COMPLEX) != 0;
+    return MACH_MSG_SUCCESS;
+}
+
 static mgc_kmsg *dequeue(mgc_port *p, uint32_t *seqno)
 {
     mgc_kmsg *k = p->qhead;

@@ -306,6 +306,12 @@ mach_msg_return_t mgc_msg_receive(mgc_space *space, mach_port_name_t name,
                                   mach_port_name_t *ool_names,
                                   size_t ool_names_cap, mgc_rcv_info *info);
 
+/* The message the next mgc_msg_receive on `name` would take, left queued:
+ * MACH_MSG_SUCCESS with its msgh_size and whether it is complex, or what the
+ * receive would return instead (MGC_RCV_WOULD_BLOCK, MACH_RCV_INVALID_NAME). */
+mach_msg_return_t mgc_msg_peek(mgc_space *space, mach_port_name_t name,
+                               mach_msg_size_t *size, int *complex);
+
 #ifdef __cplusplus
 }
 #endif

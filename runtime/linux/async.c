@@ -18,11 +18,6 @@
 
 #include "async_platform.h"
 
-/* Posted receives per object. More than one lets several replies travel per
- * broker round trip, but on the 2-core machines it measured no faster (every
- * reply still costs the same broker CPU) and cost more CPU per call. */
-#define MACHGEN_ASYNC_WATCHES 1
-
 struct async_slot {
 	mach_port_t port;      /* MACH_PORT_NULL until first needed */
 	uint32_t gen;          /* bumped per call, so stale ids miss */
@@ -34,6 +29,11 @@ struct async_slot {
 	uint32_t next_free;    /* free list link, UINT32_MAX ends it */
 };
 
+/* A request that travels with the next posted receive. */
+struct async_queued {
+	uint32_t slot, gen;    /* slot NO_SLOT: its call completed before it left */
+};
+
 struct machgen_async {
 	mach_port_t pset;
 	struct async_slot *slots;
@@ -41,27 +41,19 @@ struct machgen_async {
 	mach_msg_header_t *buf; /* receive buffer, grown on MACH_RCV_TOO_LARGE */
 	mach_msg_size_t buf_size;
 	bool in_dispatch;
-	/* Watches: each a posted receive on the port set whose answer is a reply.
-	 * Several, so that several replies travel per broker round trip. */
-	struct async_watch {
-		int fd;
-		bool armed;            /* a receive is posted */
-		bool posted_send;      /* ... with a queued request in front of it */
-		uint32_t posted_slot, posted_gen;
-	} w[MACHGEN_ASYNC_WATCHES];
-	int nw;
-	int fd;                /* the readiness handle: the watches' group, or -1 */
-	int current;           /* watch whose reply a callback is handling, or -1 */
-	unsigned char *rx;     /* frame buffer for taking answers */
-	/* A request started from a callback inside dispatch, sent together with
-	 * the receive posted next (one broker call instead of two). */
-	mach_msg_header_t *send_buf;
-	bool send_queued;
-	uint32_t send_slot;
+	/* The watch: a posted receive on the port set whose answer brings the
+	 * replies queued by then (several per broker round trip under load). */
+	int fd;                /* the readiness handle, or -1 */
+	bool armed;            /* a receive is posted */
+	void *rx;              /* the backend's scratch buffer for posts and answers */
+	/* Requests started from callbacks inside dispatch: they leave together
+	 * with the receive posted next (one broker call for all). */
+	unsigned char *sendq;  /* ops->sends_max requests of ops->send_max bytes */
+	struct async_queued *queued, *posted;
+	const mach_msg_header_t **sendv;  /* the requests of one post */
+	unsigned nqueued, nposted;
 	const struct machgen_async_watch_ops *ops; /* NULL: no fd, poll the set */
 };
-
-#define SEND_BUF_SIZE 1024u
 
 #define NO_SLOT UINT32_MAX
 #define RCV_OPTIONS \
@@ -91,53 +83,44 @@ __attribute__((weak)) const struct machgen_async_watch_ops *machgen_async_watch_
 	return NULL;
 }
 
-/* With a watch fd the replies come through it: a receive on the port set is
- * posted and its answer is the message (one broker round trip per reply, none
- * wasted on an empty queue). A request queued by a callback goes with it. */
-static void rearm_one(machgen_async_t *a, int k)
-{
-	struct async_watch *w = &a->w[k];
-	if (w->fd < 0 || w->armed)
-		return;
-	const mach_msg_option_t opt = RCV_OPTIONS & ~MACH_RCV_TIMEOUT;
-	if (a->send_queued) {
-		uint32_t i = a->send_slot;
-		a->send_queued = false;
-		if (a->ops->post_send(w->fd, a->pset, opt, a->buf_size, a->send_buf) == 0) {
-			w->armed = true;
-			w->posted_send = true;
-			w->posted_slot = i;
-			w->posted_gen = a->slots[i].gen;
-			return;
-		}
-		/* the watch is broken: send the ordinary way */
-		mach_msg_return_t mr = mach_msg(a->send_buf, MACH_SEND_MSG, a->send_buf->msgh_size, 0,
-		                                MACH_PORT_NULL, 0, MACH_PORT_NULL);
-		if (mr != MACH_MSG_SUCCESS)
-			complete(a, i, mr, NULL, 0);
-	}
-	if (a->ops->post(w->fd, a->pset, opt, a->buf_size) == 0)
-		w->armed = true;
-}
-
-static void rearm(machgen_async_t *a)
-{
-	for (int k = 0; k < a->nw; k++)
-		rearm_one(a, k);
-}
+static int fail_all(machgen_async_t *a);
 
 static void close_watch(machgen_async_t *a)
 {
-	for (int k = 0; k < a->nw; k++) {
-		if (a->w[k].fd >= 0 && a->w[k].fd != a->fd)
-			close(a->w[k].fd);
-		a->w[k].fd = -1;
-		a->w[k].armed = false;
-	}
 	if (a->fd >= 0)
 		close(a->fd);
 	a->fd = -1;
-	a->nw = 0;
+	a->armed = false;
+}
+
+/* With a watch fd the replies come through it: a receive on the port set is
+ * posted and its answer brings the messages (one broker round trip for all
+ * that are queued, none wasted on an empty queue). The requests callbacks
+ * queued go with it. */
+static void rearm(machgen_async_t *a)
+{
+	if (a->fd < 0 || a->armed)
+		return;
+	const mach_msg_header_t **sends = a->sendv;
+	unsigned n = 0;
+	for (unsigned k = 0; k < a->nqueued; k++) {
+		if (a->queued[k].slot == NO_SLOT)
+			continue;
+		sends[n] = (const mach_msg_header_t *)(const void *)(a->sendq + k * a->ops->send_max);
+		a->posted[n++] = a->queued[k];
+	}
+	a->nqueued = 0;
+	if (a->ops->post_many(a->fd, a->rx, a->pset, RCV_OPTIONS & ~MACH_RCV_TIMEOUT, a->buf_size,
+	                      a->ops->rcv_max, sends, n) == 0) {
+		a->armed = true;
+		a->nposted = n;
+		return;
+	}
+	/* The broker connection broke: the broker is gone, and every port with
+	 * it (the requests that were to go complete with the rest). */
+	a->nposted = 0;
+	close_watch(a);
+	fail_all(a);
 }
 
 kern_return_t machgen_async_create(machgen_async_t **out)
@@ -162,22 +145,18 @@ kern_return_t machgen_async_create(machgen_async_t **out)
 		free(a);
 		return kr;
 	}
-	a->current = -1;
 	a->ops = machgen_async_watch_ops();
 	if (a->ops) {
+		unsigned n = a->ops->sends_max;
 		a->rx = malloc(a->ops->rx_size);
-		a->send_buf = malloc(SEND_BUF_SIZE);
-		int fds[MACHGEN_ASYNC_WATCHES];
-		while (a->rx && a->send_buf && a->nw < MACHGEN_ASYNC_WATCHES) {
-			int fd = a->ops->open();
-			if (fd < 0)
-				break;
-			fds[a->nw] = fd;
-			a->w[a->nw++] = (struct async_watch){ .fd = fd };
-		}
-		a->fd = a->nw ? a->ops->group(fds, a->nw) : -1;
+		a->sendq = n ? malloc(n * a->ops->send_max) : NULL;
+		a->queued = n ? calloc(n, sizeof *a->queued) : NULL;
+		a->posted = n ? calloc(n, sizeof *a->posted) : NULL;
+		a->sendv = n ? calloc(n, sizeof *a->sendv) : NULL;
+		if (a->rx && (!n || (a->sendq && a->queued && a->posted && a->sendv)))
+			a->fd = a->ops->open(); /* none: poll the set instead */
 		if (a->fd < 0)
-			close_watch(a); /* no handle: poll the set instead */
+			a->fd = -1;
 		rearm(a);
 	}
 	*out = a;
@@ -194,8 +173,9 @@ static void complete(machgen_async_t *a, uint32_t i, kern_return_t status,
 		.user_fn = s->user_fn, .user_ctx = s->user_ctx,
 	};
 	machgen_async_handler_t h = s->handler;
-	if (a->send_queued && a->send_slot == i)
-		a->send_queued = false; /* never sent */
+	for (unsigned k = 0; k < a->nqueued; k++)
+		if (a->queued[k].slot == i)
+			a->queued[k].slot = NO_SLOT; /* never sent */
 	/* The slot is free before the handler runs: it may start calls at once. */
 	s->live = false;
 	s->handler = NULL;
@@ -216,14 +196,13 @@ void machgen_async_destroy(machgen_async_t *a)
 		}
 	for (uint32_t i = 0; i < a->nslots; i++)
 		destroy_port(&a->slots[i].port);
-	/* The broker answers in order: a reply the watch took before the ports
-	 * died is in the socket by now and may carry rights; release them. */
-	for (int k = 0; k < a->nw; k++) {
+	/* The broker answers in order: replies the watch took before the ports
+	 * died are in the socket by now and may carry rights; release them. */
+	if (a->armed && a->ops->take_many(a->fd, a->rx) == 1) {
 		mach_msg_return_t mr;
-		if (a->w[k].armed &&
-		    a->ops->take(a->w[k].fd, a->rx, a->buf, a->buf_size, &mr) == 1 &&
-		    mr == MACH_MSG_SUCCESS)
-			mach_msg_destroy(a->buf);
+		while (a->ops->next_msg(a->rx, a->buf, a->buf_size, &mr))
+			if (mr == MACH_MSG_SUCCESS)
+				mach_msg_destroy(a->buf);
 	}
 	close_watch(a); /* the broker drops a posted receive with the connection */
 	if (a->pset != MACH_PORT_NULL)
@@ -231,7 +210,10 @@ void machgen_async_destroy(machgen_async_t *a)
 	free(a->slots);
 	free(a->buf);
 	free(a->rx);
-	free(a->send_buf);
+	free(a->sendq);
+	free(a->queued);
+	free(a->posted);
+	free(a->sendv);
 	free(a);
 }
 
@@ -314,14 +296,15 @@ kern_return_t machgen_async_start(machgen_async_t *a, mach_msg_header_t *msg,
 	msg->msgh_bits = (msg->msgh_bits & ~(mach_msg_bits_t)0xff00u) |
 	                 MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
-	bool deferred = false;
 	/* From a callback in dispatch, a simple request rides on the receive
-	 * dispatch posts next: it leaves when the callback returns. */
-	deferred = a->in_dispatch && a->current >= 0 && !a->w[a->current].armed &&
-	           !a->send_queued && options == 0 &&
-	           !MACH_MSGH_BITS_IS_COMPLEX(msg->msgh_bits) && msg->msgh_size <= SEND_BUF_SIZE;
+	 * dispatch posts next: it leaves when dispatch has run its callbacks. */
+	bool deferred = a->in_dispatch && a->fd >= 0 && !a->armed &&
+	                a->nqueued < a->ops->sends_max && options == 0 &&
+	                !MACH_MSGH_BITS_IS_COMPLEX(msg->msgh_bits) &&
+	                msg->msgh_size >= sizeof(mach_msg_header_t) &&
+	                msg->msgh_size <= a->ops->send_max;
 	if (deferred)
-		memcpy(a->send_buf, msg, msg->msgh_size);
+		memcpy(a->sendq + a->nqueued * a->ops->send_max, msg, msg->msgh_size);
 	else
 		mr = mach_msg(msg, MACH_SEND_MSG | options, msg->msgh_size, 0, MACH_PORT_NULL,
 		              send_timeout, MACH_PORT_NULL);
@@ -342,10 +325,8 @@ kern_return_t machgen_async_start(machgen_async_t *a, mach_msg_header_t *msg,
 	s->user_fn = user_fn;
 	s->user_ctx = user_ctx;
 	a->npending++;
-	if (deferred) {
-		a->send_queued = true;
-		a->send_slot = i;
-	}
+	if (deferred)
+		a->queued[a->nqueued++] = (struct async_queued){ i, s->gen };
 	if (id)
 		*id = ((uint64_t)s->gen << 32) | i;
 	return KERN_SUCCESS;
@@ -413,59 +394,49 @@ static int deliver(machgen_async_t *a)
 	return 1;
 }
 
-/* Replies the watches brought: takes every answer that has come, handles
- * it, and posts that watch again (with a request a callback queued). */
+/* The answers the watch brought: the result of each request that went with
+ * the post (a failed send completes its call), then every reply; then the
+ * watch is posted again (with the requests the callbacks queued). */
 static int take_from_watch(machgen_async_t *a)
 {
 	int n = 0;
-	bool progress = true;
-	for (int budget = 256; progress && budget > 0 && a->nw; budget--) {
-		progress = false;
-		for (int k = 0; k < a->nw; k++) {
-			struct async_watch *w = &a->w[k];
-			mach_msg_return_t mr;
-			if (!w->armed) {
-				rearm_one(a, k);
-				continue;
+	for (int budget = 64; budget > 0 && a->fd >= 0; budget--) {
+		mach_msg_return_t mr;
+		rearm(a);
+		if (!a->armed)
+			break;
+		int r = a->ops->take_many(a->fd, a->rx);
+		if (r == 0)
+			break;
+		a->armed = false;
+		if (r < 0) { /* the broker is gone, and every port with it */
+			a->nposted = 0;
+			close_watch(a);
+			return n + fail_all(a);
+		}
+		for (unsigned k = 0; k < a->nposted && a->ops->next_send(a->rx, &mr); k++) {
+			uint32_t i = a->posted[k].slot;
+			/* a send error: the request never left */
+			if (mr != MACH_MSG_SUCCESS && i < a->nslots && a->slots[i].live &&
+			    a->slots[i].gen == a->posted[k].gen) {
+				complete(a, i, mr, NULL, 0);
+				n++;
 			}
-			int r = a->ops->take(w->fd, a->rx, a->buf, a->buf_size, &mr);
-			if (r == 0)
-				continue;
-			w->armed = false;
-			progress = true;
-			if (r < 0) { /* the broker is gone, and every port with it */
-				close_watch(a);
-				return n + fail_all(a);
-			}
-			if (w->posted_send) {
-				w->posted_send = false;
-				/* a send error: the request never left, nothing was received */
-				if (((unsigned)mr & ~0xfffu) == ((unsigned)MACH_SEND_IN_PROGRESS & ~0xfffu)) {
-					uint32_t i = w->posted_slot;
-					if (i < a->nslots && a->slots[i].live && a->slots[i].gen == w->posted_gen) {
-						complete(a, i, mr, NULL, 0);
-						n++;
-					}
-					rearm_one(a, k);
-					continue;
-				}
-			}
-			if (mr == MACH_RCV_TOO_LARGE) {
-				if (grow_buffer(a))
-					rearm_one(a, k);
-				continue;
-			}
-			if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED ||
-			    mr == MACH_RCV_PORT_CHANGED) {
-				close_watch(a);
-				return n + fail_all(a);
-			}
-			if (mr == MACH_MSG_SUCCESS) {
-				a->current = k; /* a callback may queue a request for this watch */
+		}
+		a->nposted = 0;
+		bool broken = false;
+		while (a->ops->next_msg(a->rx, a->buf, a->buf_size, &mr)) {
+			if (mr == MACH_RCV_TOO_LARGE)
+				(void)grow_buffer(a); /* it stays queued: the next post takes it */
+			else if (mr == MACH_RCV_INVALID_NAME || mr == MACH_RCV_PORT_DIED ||
+			         mr == MACH_RCV_PORT_CHANGED)
+				broken = true;
+			else if (mr == MACH_MSG_SUCCESS)
 				n += deliver(a);
-				a->current = -1;
-			}
-			rearm_one(a, k);
+		}
+		if (broken) {
+			close_watch(a);
+			return n + fail_all(a);
 		}
 	}
 	return n;
@@ -499,7 +470,7 @@ int machgen_async_dispatch(machgen_async_t *a)
 	if (a->in_dispatch)
 		return -1;
 	a->in_dispatch = true;
-	if (a->nw)
+	if (a->fd >= 0)
 		n += take_from_watch(a);
 	else
 		n += take_by_polling(a);

@@ -13,18 +13,23 @@
 #include <mach/mach.h>
 
 struct machgen_async_watch_ops {
-	size_t rx_size; /* scratch buffer take() needs */
+	size_t rx_size;    /* scratch buffer the batched calls need */
+	unsigned sends_max; /* requests one post may carry */
+	size_t send_max;   /* largest request it may carry (simple messages only) */
+	unsigned rcv_max;  /* messages one answer may carry */
 	int (*open)(void); /* a watch fd (non-blocking), or -errno */
-	/* a receive on name whose answer is the message itself (take) */
-	int (*post)(int fd, mach_port_name_t name, mach_msg_option_t option,
-	            mach_msg_size_t rcv_size);
-	/* the same, sending msg (no descriptors) first in the same call */
-	int (*post_send)(int fd, mach_port_name_t name, mach_msg_option_t option,
-	                 mach_msg_size_t rcv_size, const mach_msg_header_t *msg);
-	/* 1 with *mr (and the message in buf) when the answer came, 0 if not yet,
-	 * -errno when the backend went away; never blocks */
-	int (*take)(int fd, void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv_size,
-	            mach_msg_return_t *mr);
+	/* sends the requests (in order, each a blocking send of its own), then
+	 * posts a receive on name whose answer brings up to max_msgs messages */
+	int (*post_many)(int fd, void *rx, mach_port_name_t name, mach_msg_option_t option,
+	                 mach_msg_size_t rcv_size, unsigned max_msgs,
+	                 const mach_msg_header_t *const *sends, unsigned nsends);
+	/* 1 when the answer came (read it with next_send, then next_msg), 0 if
+	 * not yet, -errno when the backend went away; never blocks */
+	int (*take_many)(int fd, void *rx);
+	int (*next_send)(void *rx, mach_msg_return_t *mr); /* 1 with *mr, 0: no more */
+	/* 1 with *mr and the message in buf, 0: no more (rest of the answer freed) */
+	int (*next_msg)(void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv_size,
+	                mach_msg_return_t *mr);
 	/* readiness only: readable when a message is queued, which stays queued */
 	int (*arm_peek)(int fd, mach_port_name_t name);
 	int (*ack_peek)(int fd); /* 1 taken (arm again), 0 not yet, -errno */

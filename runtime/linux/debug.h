@@ -20,4 +20,9 @@ int machgen_linux_debug_stats(uint64_t out[5]);
  * clients; MACHGEN_LINUX_SHM=0 turns the channel off). Returns 0 or -1. */
 int machgen_linux_debug_channel_calls(uint64_t *calls);
 
+/* Batched watch calls (MGW_OP_MSG_MANY) the broker has answered so far, all
+ * clients: out[0] answers, out[1] messages they delivered, out[2] sends they
+ * carried. Returns 0 or -1. */
+int machgen_linux_debug_batch_stats(uint64_t out[3]);
+
 #endif

@@ -289,10 +289,14 @@ const struct machgen_async_watch_ops *machgen_async_watch_ops(void)
 {
 	static const struct machgen_async_watch_ops ops = {
 		.rx_size = MGL_WATCH_RX_SIZE,
+		.sends_max = MGW_MANY_SENDS,
+		.send_max = MGL_WATCH_SEND_MAX,
+		.rcv_max = MGW_MANY_RECEIVES,
 		.open = mgl_watch_open,
-		.post = mgl_watch_post,
-		.post_send = mgl_watch_post_send,
-		.take = mgl_watch_take,
+		.post_many = mgl_watch_post_many,
+		.take_many = mgl_watch_take_many,
+		.next_send = mgl_watch_next_send,
+		.next_msg = mgl_watch_next_msg,
 		.arm_peek = mgl_watch_arm,
 		.ack_peek = mgl_watch_ack,
 		.group = mgl_watch_group,
@@ -430,6 +434,19 @@ int machgen_linux_debug_stats(uint64_t out[5])
 	if (debug_query(all) != 0)
 		return -1;
 	memcpy(out, all, 5 * sizeof out[0]);
+	return 0;
+}
+
+int machgen_linux_debug_batch_stats(uint64_t out[3])
+{
+	struct mgw_hdr h;
+	struct mgr_reply r;
+	memset(&h, 0, sizeof h);
+	h.op = MGW_OP_DEBUG_STATS;
+	h.arg[0] = 1;
+	if (mgr_call(&h, NULL, 0, NULL, 0, &r) != 0)
+		return -1;
+	memcpy(out, r.hdr.arg, 3 * sizeof out[0]);
 	return 0;
 }
 

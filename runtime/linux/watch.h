@@ -24,23 +24,29 @@ int mgl_watch_arm(int fd, mach_port_name_t name);
  * went away. Never blocks. */
 int mgl_watch_ack(int fd);
 
-/* The same watch carrying the message itself: a real receive of up to
- * rcv_size bytes (option: MACH_RCV_* bits such as MACH_RCV_LARGE and trailer
- * requests) is posted; when the fd is readable, mgl_watch_take() gives the
- * received message, saving the separate receive. rx is a scratch buffer of
- * MGL_WATCH_RX_SIZE bytes owned by the caller. */
-#define MGL_WATCH_RX_SIZE (MGW_MAX_FRAME + 4096u)
-int mgl_watch_post(int fd, mach_port_name_t name, mach_msg_option_t option,
-                   mach_msg_size_t rcv_size);
-/* The same, sending msg first (a simple message: no descriptors) in the
- * same broker call: the answer is the send error, or the received message. */
-int mgl_watch_post_send(int fd, mach_port_name_t name, mach_msg_option_t option,
-                        mach_msg_size_t rcv_size, const mach_msg_header_t *msg);
-/* 1 with *mr set (and the message in buf when *mr is MACH_MSG_SUCCESS or
- * MACH_RCV_TOO_LARGE's bare header) once the answer arrived, 0 when not yet,
- * -errno when the broker went away. Never blocks. */
-int mgl_watch_take(int fd, void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv_size,
-                   mach_msg_return_t *mr);
+/* The same watch carrying the messages themselves, batched (wire.h,
+ * MGW_OP_MSG_MANY): up to nsends simple messages (no descriptors, at most
+ * MGL_WATCH_SEND_MAX bytes each) are sent, then a receive of up to rcv_size
+ * bytes (option: MACH_RCV_* bits such as MACH_RCV_LARGE and trailer requests)
+ * is posted whose answer carries up to max_msgs messages. rx is a scratch
+ * buffer of MGL_WATCH_RX_SIZE bytes owned by the caller, used by the post and
+ * by the answer until the next post. Returns 0 or -errno. */
+#define MGL_WATCH_RX_SIZE (MGW_MAX_FRAME + 16384u + 65536u)
+#define MGL_WATCH_SEND_MAX 1024u
+int mgl_watch_post_many(int fd, void *rx, mach_port_name_t name, mach_msg_option_t option,
+                        mach_msg_size_t rcv_size, unsigned max_msgs,
+                        const mach_msg_header_t *const *sends, unsigned nsends);
+/* 1 when the answer arrived (then read it with next_send / next_msg), 0 when
+ * not yet, -errno when the broker went away or broke the protocol. Never
+ * blocks. */
+int mgl_watch_take_many(int fd, void *rx);
+/* The result of the next send of the answer: 1 with *mr, 0 when none left. */
+int mgl_watch_next_send(void *rx, mach_msg_return_t *mr);
+/* The next received message of the answer into buf: 1 with *mr (the message
+ * in buf when MACH_MSG_SUCCESS, its size when MACH_RCV_TOO_LARGE), 0 when
+ * none left (then every fd of the answer is closed). */
+int mgl_watch_next_msg(void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv_size,
+                       mach_msg_return_t *mr);
 /* An epoll fd readable when any of fds is (n == 1: fds[0] itself), or -errno. */
 int mgl_watch_group(const int *fds, int n);
 /* Decodes a MSG answer frame into buf (msg.c; places OOL regions). */

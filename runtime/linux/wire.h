@@ -51,13 +51,48 @@ enum mgw_op {
 	MGW_OP_MSG,           /* mach_msg; payload = mgw_msg_req + message + OOL table + blobs */
 	MGW_OP_BOOTSTRAP,     /* a: mgw_bootstrap_call, b: port name; payload = service name */
 	MGW_OP_DEBUG_STATS,   /* -> a: live ports, b: tasks, c: connections, d: OOL objects,
-	                       * e: caller's names, f: calls served through channels */
+	                       * e: caller's names, f: calls served through channels;
+	                       * with a = 1: a: MSG_MANY answers, b: messages in them,
+	                       * c: sends in them */
 	MGW_OP_PING,          /* -> nothing; measures the bare broker hop */
 	MGW_OP_INTERRUPT,     /* a signal hit a mach_msg with MACH_SEND_INTERRUPT or
 	                       * MACH_RCV_INTERRUPT: if it is still parked in that
 	                       * phase, it ends with MACH_SEND_INTERRUPTED (message
 	                       * given back) or MACH_RCV_INTERRUPTED; no reply of
 	                       * its own (the call's one reply follows either way) */
+	MGW_OP_MSG_MANY,      /* batched sends + one receive that may take several
+	                       * messages; see "Batched calls" below */
+};
+
+/* Batched calls (the async objects' watch connections).
+ *
+ * Request: arg[0] = most messages to receive (1..MGW_MANY_RECEIVES), arg[1] =
+ * number of sends n (0..MGW_MANY_SENDS); no fds. Payload: n send records, each
+ * a struct mgw_msg (option exactly MACH_SEND_MSG, send_size == msg_bytes,
+ * ool_count 0) and a simple message (no MACH_MSGH_BITS_COMPLEX) padded to 8,
+ * then one struct mgw_msg for the receive (MACH_RCV_MSG without
+ * MACH_SEND_MSG). Anything else drops the connection.
+ *
+ * The broker performs the sends in order, each as a blocking mach_msg send of
+ * its own (a full queue parks the batch until there is room), then the
+ * receive exactly as an MGW_OP_MSG receive: parked until a message comes. Its
+ * answer is one frame: arg[0] = n, arg[1] = number of receive records r;
+ * payload: n int32 send results (padded to 8), then r records, each a struct
+ * mgw_many_rec and an ordinary MGW_OP_MSG answer frame (header + payload) of
+ * rec.len bytes, padded to 8; the fds of all records follow in order (only the
+ * first record can have any). The first record is the receive's own answer;
+ * further ones are messages that were already queued, taken only while they
+ * are simple (no rights but the header's, no OOL), fit the receive size and
+ * keep the frame under MGW_MANY_FRAME. When a send failed, the answer comes
+ * as soon as the sends are done, with r = 0 (the receive is not made), as a
+ * failed send alone would be answered at once. */
+#define MGW_MANY_SENDS 32u
+#define MGW_MANY_RECEIVES 64u
+#define MGW_MANY_FRAME (64u * 1024u)
+
+struct mgw_many_rec {
+	uint32_t len;   /* bytes of the answer frame that follows */
+	uint32_t nfds;  /* its fds, in SCM_RIGHTS after the earlier records' */
 };
 
 /* The shared-memory channel (layout of the memfd). */

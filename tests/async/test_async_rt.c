@@ -11,11 +11,12 @@
 
 #include <machgen/async.h>
 
+#include "debug.h"
 #include "helpers.h"
 
 TestSuite(async_rt, .init = rt_private_broker, .fini = rt_stop_broker, .timeout = 60);
 
-enum { MODE_REVERSE, MODE_DIE, MODE_HOLD };
+enum { MODE_REVERSE, MODE_DIE, MODE_HOLD, MODE_ROUNDS };
 struct server_args {
 	char name[64];
 	int mode;
@@ -23,7 +24,8 @@ struct server_args {
 };
 
 /* Collects n requests, then answers them last-first with value * 2 (REVERSE),
- * exits without answering (DIE), or holds them 600 ms and answers (HOLD). */
+ * exits without answering (DIE), or holds them 600 ms and answers (HOLD);
+ * ROUNDS answers rounds of 16 requests. */
 static int server(void *p)
 {
 	const struct server_args *sa = p;
@@ -33,6 +35,20 @@ static int server(void *p)
 	rt_simple_rcv rq[256];
 	if (sa->n > 256)
 		return 11;
+	if (sa->mode == MODE_ROUNDS) {
+		/* n requests in rounds of 16, each round answered at once */
+		for (int done = 0; done < sa->n; done += 16) {
+			for (int i = 0; i < 16; i++)
+				if (rt_recv(svc, &rq[i], 10000, 0) != MACH_MSG_SUCCESS)
+					return 14;
+			for (int i = 0; i < 16; i++)
+				if (rt_send(rq[i].msg.head.msgh_remote_port, MACH_MSG_TYPE_MOVE_SEND_ONCE,
+				            MACH_PORT_NULL, rq[i].msg.head.msgh_id + 100,
+				            rq[i].msg.value * 2, 1000) != MACH_MSG_SUCCESS)
+					return 15;
+		}
+		return 0;
+	}
 	for (int i = 0; i < sa->n; i++)
 		if (rt_recv(svc, &rq[i], 10000, 0) != MACH_MSG_SUCCESS)
 			return 12;
@@ -395,4 +411,122 @@ Test(async_rt, broker_death_completes_every_pending_call)
 	machgen_async_destroy(a);
 	kill(pid, SIGKILL);
 	rt_wait(pid, 5000);
+}
+
+/* Messages queued on the members of the object's port set. */
+static unsigned queued_on(mach_port_t pset)
+{
+	mach_port_name_array_t members;
+	mach_msg_type_number_t n = 0;
+	unsigned total = 0;
+	cr_assert_eq(mach_port_get_set_status(mach_task_self(), pset, &members, &n), KERN_SUCCESS);
+	for (mach_msg_type_number_t i = 0; i < n; i++) {
+		mach_port_status_t st;
+		mach_msg_type_number_t cnt = MACH_PORT_RECEIVE_STATUS_COUNT;
+		cr_assert_eq(mach_port_get_attributes(mach_task_self(), members[i],
+		                                      MACH_PORT_RECEIVE_STATUS, (mach_port_info_t)&st,
+		                                      &cnt), KERN_SUCCESS);
+		total += st.mps_msgcount;
+	}
+	vm_deallocate(mach_task_self(), (vm_address_t)members, n * sizeof members[0]);
+	return total;
+}
+
+Test(async_rt, replies_queued_before_dispatch_complete_in_one_broker_answer)
+{
+	enum { N = 16 };
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "batch", MODE_REVERSE, N, &svc);
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	uint64_t s0[3], s1[3];
+	cr_assert_eq(machgen_linux_debug_batch_stats(s0), 0);
+	static struct result r[N];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(start(a, svc, i, 0, &r[i], NULL), KERN_SUCCESS);
+	/* the first reply answers the posted receive; the others queue behind it */
+	struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
+	cr_assert_eq(poll(&p, 1, 5000), 1);
+	uint64_t end = rt_now_ms() + 5000;
+	while (queued_on(machgen_async_port_set(a)) < N - 1 && rt_now_ms() < end)
+		usleep(1000);
+	cr_assert_eq(queued_on(machgen_async_port_set(a)), N - 1);
+	int first = machgen_async_dispatch(a);
+	cr_assert(first == 1 || first == N, "first dispatch: %d", first);
+	if (first == 1) {
+		/* the re-posted receive is answered with all the rest at once */
+		cr_assert_eq(poll(&p, 1, 5000), 1);
+		cr_assert_eq(machgen_async_dispatch(a), N - 1);
+	}
+	cr_assert_eq(machgen_async_pending(a), 0);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(r[i].calls, 1, "call %d completed %d times", i, r[i].calls);
+		cr_assert_eq(r[i].status, KERN_SUCCESS);
+		cr_assert_eq(r[i].value, 2 * i);
+		cr_assert_eq(r[i].id, 600);
+	}
+	cr_assert_eq(machgen_linux_debug_batch_stats(s1), 0);
+	cr_assert_eq(s1[0] - s0[0], 2, "broker answers: %llu", (unsigned long long)(s1[0] - s0[0]));
+	cr_assert_eq(s1[1] - s0[1], N);
+	machgen_async_destroy(a);
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
+
+/* Every reply starts the next call: the requests go with the receive posted
+ * after the callbacks, several per broker call, each completing on its own. */
+struct relay {
+	machgen_async_t *a;
+	mach_port_t svc;
+	int started, done, bad;
+};
+
+static void on_relay(const struct machgen_async_completion *c);
+
+static void relay_start(struct relay *ch)
+{
+	rt_simple_msg m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_size = sizeof m;
+	m.head.msgh_remote_port = ch->svc;
+	m.head.msgh_id = 500;
+	m.value = ch->started++;
+	if (machgen_async_start(ch->a, &m.head, 0, 0, 0, on_relay, NULL, ch, NULL) != KERN_SUCCESS)
+		ch->bad++;
+}
+
+static void on_relay(const struct machgen_async_completion *c)
+{
+	struct relay *ch = c->user_ctx;
+	ch->done++;
+	if (c->status != KERN_SUCCESS || !c->msg || c->msg->msgh_id != 600)
+		ch->bad++;
+	if (c->msg)
+		mach_msg_destroy(c->msg);
+	if (ch->started < 64)
+		relay_start(ch);
+}
+
+Test(async_rt, requests_started_by_callbacks_travel_together)
+{
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "chain", MODE_ROUNDS, 64, &svc);
+	struct relay ch = { .svc = svc };
+	cr_assert_eq(machgen_async_create(&ch.a), KERN_SUCCESS);
+	uint64_t s0[3], s1[3];
+	cr_assert_eq(machgen_linux_debug_batch_stats(s0), 0);
+	for (int i = 0; i < 16; i++)
+		relay_start(&ch);
+	drive(ch.a, 10000);
+	cr_assert_eq(ch.done, 64);
+	cr_assert_eq(ch.bad, 0);
+	cr_assert_eq(machgen_linux_debug_batch_stats(s1), 0);
+	/* 48 requests left from callbacks, in fewer broker calls than requests */
+	cr_assert_eq(s1[2] - s0[2], 48);
+	cr_assert_lt(s1[0] - s0[0], 48);
+	machgen_async_destroy(ch.a);
+	cr_assert_eq(rt_wait(pid, 5000), 0);
 }

@@ -5,7 +5,7 @@ in the fuzz input format of fuzz_broker.c: u8 selector, u16 length, frame."""
 import os
 import struct
 
-OP_PORT, OP_MSG, OP_BOOTSTRAP, OP_STATS, OP_PING = 2, 3, 4, 5, 6
+OP_PORT, OP_MSG, OP_BOOTSTRAP, OP_STATS, OP_PING, OP_MSG_MANY = 2, 3, 4, 5, 6, 8
 ALLOCATE, DEALLOCATE, DESTROY, MOD_REFS, GET_REFS, TYPE, INSERT_RIGHT = 1, 2, 3, 4, 5, 6, 7
 INSERT_MEMBER, ALLOCATE_NAME, NAMES = 10, 17, 26
 SELF, BOOTSTRAP = 0x103, 0x207
@@ -65,6 +65,16 @@ def msg_call(conn, option, msg=b"", rcv_size=0, rcv_name=0, timeout=0, ools=(), 
     return frame(conn, hdr(OP_MSG) + payload, nfds)
 
 
+def many_call(conn, max_msgs, sends, rcv_option, rcv_size, rcv_name, timeout=0):
+    """MGW_OP_MSG_MANY: simple messages sent in order, then a receive of up to max_msgs."""
+    payload = b""
+    for msg in sends:
+        payload += struct.pack("<8I", SEND, len(msg), 0, 0, 0, 0, len(msg), 0)
+        payload += msg + b"\0" * ((-len(msg)) % 8)
+    payload += struct.pack("<8I", rcv_option, 0, rcv_size, rcv_name, timeout, 0, 0, 0)
+    return frame(conn, hdr(OP_MSG_MANY, max_msgs, len(sends)) + payload)
+
+
 P = 0x1003  # a name the client picks with allocate_name
 seeds = {
     "ping": frame(0, hdr(OP_PING)) + frame(1, hdr(OP_STATS)),
@@ -107,6 +117,18 @@ seeds = {
     "parked-receive": port(0, ALLOCATE_NAME, P, RIGHT_RECEIVE) +
         msg_call(0, RCV | RCV_TIMEOUT, rcv_size=4096, rcv_name=P, timeout=5) +
         frame(0, hdr(OP_PING)),
+    "batch-send-receive": port(0, ALLOCATE_NAME, P, RIGHT_RECEIVE) +
+        many_call(0, 8, [message(P, MAKE_SEND, msg_id=i, inline=b"abcd") for i in range(3)],
+                  RCV, 4096, P) +
+        frame(0, hdr(OP_STATS, 1)),
+    "batch-parked-across-tasks": port(0, ALLOCATE_NAME, P, RIGHT_RECEIVE) +
+        port(0, INSERT_RIGHT, P, P, MAKE_SEND) + boot(0, 1, b"svc", P) +
+        boot(1, 3, b"svc") +
+        many_call(0, 64, [], RCV | RCV_TIMEOUT, 256, P, timeout=1000) +
+        msg_call(1, SEND, message(0x403, COPY_SEND, inline=b"one!")) +
+        msg_call(1, SEND, message(0x403, COPY_SEND, inline=b"two!")),
+    "batch-send-error": port(0, ALLOCATE_NAME, P, RIGHT_RECEIVE) +
+        many_call(0, 4, [message(0x7777, COPY_SEND), message(P, MAKE_SEND)], RCV, 4096, P),
     "send-to-kernel": msg_call(0, SEND | RCV, message(SELF, COPY_SEND, 0x3003, MAKE_SEND_ONCE),
                                rcv_size=4096, rcv_name=0x3003),
 }

@@ -53,6 +53,7 @@ struct bconn {
 	 * space), made on its first mach_thread_self(); dies with the
 	 * connection, as a Darwin thread port dies with its thread. */
 	mach_port_name_t thread_port;
+	struct bbatch *batch;           /* an MGW_OP_MSG_MANY call in progress (batch.c) */
 };
 
 /* One client process; its IPC space lives in the core. */
@@ -105,6 +106,9 @@ struct broker {
 	unsigned nservices, cap_services;
 	uint64_t ool_live;              /* OOL objects held, for the debug query */
 	uint64_t channel_calls;         /* calls served through shared memory */
+	uint64_t many_answers;          /* MGW_OP_MSG_MANY answers sent */
+	uint64_t many_messages;         /* messages they carried */
+	uint64_t many_sends;            /* sends they carried */
 	uint64_t ool_bytes;             /* inline OOL bytes held */
 	unsigned ool_fds;               /* memfds held */
 	unsigned ool_fds_max;           /* from RLIMIT_NOFILE, keeping room for clients */
@@ -137,5 +141,21 @@ void bmsg_timeout(struct broker *b, struct bconn *c);
 void bmsg_interrupt(struct broker *b, struct bconn *c);
 void bmsg_conn_gone(struct broker *b, struct bconn *c);
 void bmsg_ool_release(void *ctx, uint64_t token, uint64_t size);
+/* Receives one more message for a batch into out (cap bytes) as an ordinary
+ * MGW_OP_MSG answer frame, only if it is simple and fits: its length, or 0
+ * (nothing taken). */
+size_t bmsg_receive_simple(struct broker *b, struct bconn *c, const struct mgw_msg *req,
+                           unsigned char *out, size_t cap);
+
+/* batch.c: MGW_OP_MSG_MANY (wire.h). */
+void bbatch_call(struct broker *b, struct bconn *c, const struct mgw_hdr *h,
+                 const unsigned char *payload, size_t len, int *drop);
+/* broker_reply of a connection with a batch: records the answer of its
+ * current step instead of sending it. */
+int bbatch_reply(struct bconn *c, const struct mgw_hdr *h, const struct iovec *iov,
+                 int iovcnt, const int *fds, unsigned nfds);
+/* Goes on with a batch whose parked step finished (after bmsg_retry & co). */
+void bbatch_continue(struct broker *b, struct bconn *c);
+void bbatch_free(struct bconn *c);
 
 #endif

@@ -501,11 +501,22 @@ void bcore_dispatch(struct broker *b, struct bconn *c, void *frame, size_t len, 
 	case MGW_OP_BOOTSTRAP:
 		bootstrap_call(b, c, h, (const char *)payload, plen, drop);
 		break;
+	case MGW_OP_MSG_MANY:
+		if (nfds)
+			*drop = 1;
+		else
+			bbatch_call(b, c, h, payload, plen, drop);
+		break;
 	case MGW_OP_DEBUG_STATS:
 	case MGW_OP_PING:
 		memset(&r, 0, sizeof r);
 		r.op = h->op;
-		if (h->op == MGW_OP_DEBUG_STATS) {
+		if (h->op == MGW_OP_DEBUG_STATS && h->arg[0] == 1) {
+			/* the batch counters (debug.h) */
+			r.arg[0] = b->many_answers;
+			r.arg[1] = b->many_messages;
+			r.arg[2] = b->many_sends;
+		} else if (h->op == MGW_OP_DEBUG_STATS) {
 			r.arg[0] = mgc_core_object_count(b->core);
 			r.arg[1] = b->ntasks;
 			r.arg[2] = b->nconns;

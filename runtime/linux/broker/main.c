@@ -71,6 +71,8 @@ static int reply_shm(struct bconn *c, const struct mgw_hdr *h, const struct iove
 int broker_reply(struct bconn *c, const struct mgw_hdr *h, const struct iovec *iov,
                  int iovcnt, const int *fds, unsigned nfds)
 {
+	if (c->batch)
+		return bbatch_reply(c, h, iov, iovcnt, fds, nfds);
 	if (c->via_shm) {
 		c->via_shm = false;
 		return reply_shm(c, h, iov, iovcnt, fds, nfds);

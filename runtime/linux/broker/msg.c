@@ -382,7 +382,7 @@ malformed:
 	*drop = 1;
 }
 
-void bmsg_retry(struct broker *b, struct bconn *c)
+static void bmsg_retry_step(struct broker *b, struct bconn *c)
 {
 	if (c->kmsg) {
 		mach_msg_return_t mr = mgc_kmsg_send(c->kmsg, (mach_msg_option_t)c->req.option);
@@ -404,7 +404,7 @@ void bmsg_retry(struct broker *b, struct bconn *c)
 	receive_or_park(b, c);
 }
 
-void bmsg_timeout(struct broker *b, struct bconn *c)
+static void bmsg_timeout_step(struct broker *b, struct bconn *c)
 {
 	if (c->kmsg) {
 		mgc_kmsg *k = c->kmsg;
@@ -417,7 +417,7 @@ void bmsg_timeout(struct broker *b, struct bconn *c)
 	b->dirty = true;
 }
 
-void bmsg_interrupt(struct broker *b, struct bconn *c)
+static void bmsg_interrupt_step(struct broker *b, struct bconn *c)
 {
 	/* As XNU: an interrupted send gives its message back like a timed-out
 	 * one; a phase without its _INTERRUPT option goes on waiting (the
@@ -437,8 +437,67 @@ void bmsg_interrupt(struct broker *b, struct bconn *c)
 	b->dirty = true;
 }
 
+/* A batch (batch.c) goes on once its parked step has answered. */
+void bmsg_retry(struct broker *b, struct bconn *c)
+{
+	bmsg_retry_step(b, c);
+	if (c->batch && !c->parked)
+		bbatch_continue(b, c);
+}
+
+void bmsg_timeout(struct broker *b, struct bconn *c)
+{
+	bmsg_timeout_step(b, c);
+	if (c->batch && !c->parked)
+		bbatch_continue(b, c);
+}
+
+void bmsg_interrupt(struct broker *b, struct bconn *c)
+{
+	bmsg_interrupt_step(b, c);
+	if (c->batch && !c->parked)
+		bbatch_continue(b, c);
+}
+
+size_t bmsg_receive_simple(struct broker *b, struct bconn *c, const struct mgw_msg *req,
+                           unsigned char *out, size_t cap)
+{
+	const size_t head = sizeof(struct mgw_hdr) + sizeof(struct mgw_msg);
+	mach_msg_size_t size = 0;
+	int complex = 1;
+	mgc_rcv_info info;
+	struct mgw_hdr h;
+	struct mgw_msg m;
+
+	if (cap <= head ||
+	    mgc_msg_peek(c->task->space, req->rcv_name, &size, &complex) != MACH_MSG_SUCCESS ||
+	    complex)
+		return 0;
+	cap -= head;
+	if (cap > req->rcv_size)
+		cap = req->rcv_size;
+	memset(&info, 0, sizeof info);
+	/* MACH_RCV_LARGE: a message that does not fit stays queued */
+	mach_msg_return_t mr = mgc_msg_receive(c->task->space, req->rcv_name,
+	                                       (mach_msg_option_t)req->option | MACH_RCV_LARGE,
+	                                       out + head, (mach_msg_size_t)cap, NULL, 0, &info);
+	if (mr != MACH_MSG_SUCCESS && mr != (MACH_RCV_HEADER_ERROR | MACH_MSG_IPC_SPACE))
+		return 0;
+	b->dirty = true; /* a queue slot may have freed up */
+	memset(&h, 0, sizeof h);
+	h.op = MGW_OP_MSG;
+	h.status = mr;
+	memset(&m, 0, sizeof m);
+	m.msg_bytes = info.msg_size + info.trailer_size;
+	memcpy(out, &h, sizeof h);
+	memcpy(out + sizeof h, &m, sizeof m);
+	memset(out + head + m.msg_bytes, 0, mgw_pad8(m.msg_bytes) - m.msg_bytes);
+	return head + mgw_pad8(m.msg_bytes);
+}
+
 void bmsg_conn_gone(struct broker *b, struct bconn *c)
 {
+	bbatch_free(c);
 	if (c->kmsg) {
 		mgc_kmsg_destroy(c->kmsg);
 		c->kmsg = NULL;
