@@ -2,7 +2,8 @@
  * reply area, an eventfd the broker watches, and FUTEX_WAIT on the state word
  * for the answer (see wire.h). Saves the two socket hops of a call that needs
  * no fds: an eventfd write and a futex wait instead of sendmsg + recvmsg on
- * both sides. */
+ * both sides; and the eventfd write too while the broker is busy and has
+ * promised to look at this channel before it sleeps. */
 #include "channel.h"
 
 #include <errno.h>
@@ -97,8 +98,9 @@ int mgr_channel_call(struct mgr_channel *ch, int sock, const struct mgw_hdr *req
 		off += iov[i].iov_len;
 	}
 	s->req_len = (uint32_t)len;
-	__atomic_store_n(&s->state, MGW_SHM_REQUEST, __ATOMIC_RELEASE);
-	if (write(ch->efd, &one, sizeof one) != (ssize_t)sizeof one)
+	__atomic_store_n(&s->state, MGW_SHM_REQUEST, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&s->listening, __ATOMIC_SEQ_CST) &&
+	    write(ch->efd, &one, sizeof one) != (ssize_t)sizeof one)
 		return -EIO;
 	for (;;) {
 		st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);

@@ -133,10 +133,11 @@ static const char *broker_binary(char *buf, size_t cap)
 /* Spawns the broker (it daemonises itself) and waits for its readiness byte. */
 static int spawn_broker(const char *sock)
 {
-	char binbuf[512], idle[32] = "", fdarg[16];
+	char binbuf[512], idle[32] = "", linger[32] = "", fdarg[16];
 	const char *bin = broker_binary(binbuf, sizeof binbuf);
 	const char *idle_env = getenv(MGL_ENV_IDLE);
-	char *argv[10];
+	const char *linger_env = getenv(MGL_ENV_LINGER);
+	char *argv[12];
 	int argc = 0, p[2], rc;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -156,6 +157,11 @@ static int spawn_broker(const char *sock)
 		snprintf(idle, sizeof idle, "%s", idle_env);
 		argv[argc++] = (char *)"--idle";
 		argv[argc++] = idle;
+	}
+	if (linger_env && *linger_env) {
+		snprintf(linger, sizeof linger, "%s", linger_env);
+		argv[argc++] = (char *)"--linger-us";
+		argv[argc++] = linger;
 	}
 	argv[argc] = NULL;
 

@@ -109,12 +109,16 @@ enum mgw_shm_state {
 	MGW_SHM_REPLY_ON_SOCKET, /* broker: the reply frame is on the socket */
 };
 
-/* Head of the memfd; state is the futex word (accessed with __atomic). */
+/* Head of the memfd; state is the futex word (accessed with __atomic).
+ * listening: set by the broker while it promises to look at this channel
+ * before it next sleeps; a client that sees it after posting its request
+ * need not ring the doorbell (both sides use sequentially consistent
+ * accesses, so a request posted as the broker clears it is still seen). */
 struct mgw_shm {
 	uint32_t state;
 	uint32_t req_len;
 	uint32_t rep_len;
-	uint32_t reserved;
+	uint32_t listening;
 };
 
 enum mgw_port_call {

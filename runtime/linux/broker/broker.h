@@ -29,6 +29,12 @@ struct bbell {
 
 /* One client connection (one client thread). It is either idle or parked in
  * a blocking mach_msg until that completes, times out or the client drops. */
+/* Channels watched without a doorbell while the broker is busy. */
+#define BROKER_HOT_MAX 32
+/* How long an idle broker keeps looking at hot channels before it sleeps
+ * (--linger-us, $MACHGEN_BROKER_LINGER_US); 0 sleeps at once. */
+#define BROKER_LINGER_US_DEFAULT 20u
+
 struct bconn {
 	enum bkind kind;
 	int fd;
@@ -47,6 +53,7 @@ struct bconn {
 	int bell_fd;                    /* the client's eventfd, or -1 */
 	struct bbell bell;              /* its epoll tag */
 	bool via_shm;                   /* the call being served came through shm */
+	bool hot;                       /* in broker.hot: its client need not ring */
 	bool dead;                      /* dropped; freed at the end of the loop turn */
 	struct bconn *dead_next;
 	/* The client thread's thread port (receive right in the broker's own
@@ -95,6 +102,12 @@ struct broker {
 	struct bconn *dead_conns;
 	struct btask *dead_tasks;
 	bool dirty;                     /* queues changed: parked calls may finish */
+	/* Channels served since the broker last slept: it looks at them before
+	 * sleeping, so their clients skip the doorbell (wire.h, listening). */
+	struct bconn *hot[BROKER_HOT_MAX];
+	unsigned nhot;
+	bool cooling;
+	unsigned long linger_ns;        /* see BROKER_LINGER_US_DEFAULT */
 	struct { enum bkind kind; } listen_tag;
 
 	mgc_core *core;
