@@ -125,6 +125,83 @@ Test(channel, parked_receives_are_answered_later)
 	cr_assert_geq(rt_now_ms() - t0, 110);
 }
 
+/* Ping-pong between two threads, each a connection of its own. */
+struct pingpong {
+	mach_port_t ping, pong;
+	int rounds;
+	int failed;
+};
+
+static void *pong_thread(void *arg)
+{
+	struct pingpong *pp = arg;
+	rt_simple_rcv r;
+	for (int i = 0; i < pp->rounds; i++) {
+		if (rt_recv(pp->ping, &r, 10000, 0) != MACH_MSG_SUCCESS || r.msg.value != i ||
+		    rt_send(pp->pong, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 2, i, RT_NO_TIMEOUT)) {
+			pp->failed = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *query_thread(void *arg)
+{
+	struct pingpong *pp = arg;
+	mach_port_type_t ty;
+	for (int i = 0; i < pp->rounds; i++) {
+		if (mach_port_type(mach_task_self(), pp->ping, &ty) != KERN_SUCCESS) {
+			pp->failed = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void ping_pong(const char *linger_us)
+{
+	/* The broker is started by the first call below, with this setting. */
+	setenv("MACHGEN_BROKER_LINGER_US", linger_us, 1);
+	struct pingpong pp = { rt_port_with_send(), rt_port_with_send(), 20000, 0 };
+	struct pingpong q = pp;
+	pthread_t th, tq;
+	rt_simple_rcv r;
+
+	cr_assert_eq(pthread_create(&th, NULL, pong_thread, &pp), 0);
+	cr_assert_eq(pthread_create(&tq, NULL, query_thread, &q), 0);
+	for (int i = 0; i < pp.rounds && !pp.failed; i++) {
+		cr_assert_eq(rt_send(pp.ping, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 1, i,
+		                     RT_NO_TIMEOUT), MACH_MSG_SUCCESS);
+		cr_assert_eq(rt_recv(pp.pong, &r, 10000, 0), MACH_MSG_SUCCESS, "round %d lost", i);
+		cr_assert_eq(r.msg.value, i);
+	}
+	pthread_join(th, NULL);
+	pthread_join(tq, NULL);
+	cr_assert_eq(pp.failed, 0);
+	cr_assert_eq(q.failed, 0);
+}
+
+/* A client skips the doorbell while the broker promises to look at its
+ * channel; the broker takes the promise back before it sleeps. A request
+ * posted just as it does must still be served (a lost one would leave its
+ * caller waiting until the 10 s receive timeout fails the test). With a
+ * 1 µs linger the broker cools its channels after almost every call. */
+Test(channel, requests_posted_while_the_broker_goes_to_sleep_are_not_lost)
+{
+	ping_pong("1");
+}
+
+Test(channel, requests_are_served_with_lingering_turned_off)
+{
+	ping_pong("0");
+}
+
+Test(channel, requests_are_served_with_a_long_linger)
+{
+	ping_pong("1000");
+}
+
 /* A raw client that offers a channel made of memfd and efd. Returns the
  * socket (or -1); *accepted = the broker's answer. Runs in a forked child,
  * so it reports failures instead of asserting. */
