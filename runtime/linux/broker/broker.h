@@ -107,6 +107,7 @@ struct broker {
 	struct bconn *hot[BROKER_HOT_MAX];
 	unsigned nhot;
 	bool cooling;
+	unsigned epoll_skipped;         /* loop turns served from hot channels alone */
 	unsigned long linger_ns;        /* see BROKER_LINGER_US_DEFAULT */
 	struct { enum bkind kind; } listen_tag;
 

@@ -456,14 +456,24 @@ static bool hot_scan(struct broker *b)
  * yielding the CPU meanwhile: in an RPC the peer usually answers within
  * microseconds, and finding its request here saves it the doorbell and the
  * broker a wake-up (on one CPU, yielding is what lets the peer run). */
+#define LINGER_POLL_NS 4000u
+#define HOT_EPOLL_EVERY 8u
+
 static bool hot_linger(struct broker *b, uint64_t now)
 {
-	uint64_t until = now + (uint64_t)b->linger_ns;
+	uint64_t until = now + (uint64_t)b->linger_ns, polled = now;
 	struct pollfd ep = { b->epfd, POLLIN, 0 };
-	while (b->nhot && broker_now_ns() < until) {
+	while (b->nhot && (now = broker_now_ns()) < until) {
 		sched_yield();
-		if (hot_scan(b) || poll(&ep, 1, 0) > 0)
+		if (hot_scan(b))
 			return true;
+		/* Sockets and doorbells too, but every few µs only: each
+		 * syscall costs about as much as a scan of every hot channel. */
+		if (now - polled >= LINGER_POLL_NS) {
+			polled = now;
+			if (poll(&ep, 1, 0) > 0)
+				return true;
+		}
 	}
 	return false;
 }
@@ -684,12 +694,19 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct epoll_event evs[64];
 		uint64_t now = broker_now_ns();
-		int timeout = hot_scan(&b) || b.dirty ? 0 : next_timeout_ms(&b, now);
+		bool served = hot_scan(&b);
+		int timeout = served || b.dirty ? 0 : next_timeout_ms(&b, now);
 		if (timeout != 0 && b.nhot && b.linger_ns && hot_linger(&b, now))
 			timeout = 0;
 		if (timeout != 0 && hot_cool(&b))
 			timeout = 0;
-		int n = epoll_wait(b.epfd, evs, 64, timeout);
+		int n = 0;
+		/* While hot channels keep the broker busy, look at the other fds
+		 * every few turns only (one syscall saved per call). */
+		if (timeout != 0 || !served || ++b.epoll_skipped > HOT_EPOLL_EVERY) {
+			b.epoll_skipped = 0;
+			n = epoll_wait(b.epfd, evs, 64, timeout);
+		}
 
 		if (n < 0 && errno != EINTR)
 			break;
