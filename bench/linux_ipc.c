@@ -69,6 +69,10 @@ static struct stats summarize(double *v, int n)
 	return s;
 }
 
+/* "Pinned" means the first CPU the benchmark was started on: run it under
+ * `taskset -c N` to choose the core. */
+static int g_cpu;
+
 static void pin(pid_t pid, int cpu)
 {
 	cpu_set_t set;
@@ -112,14 +116,14 @@ static struct stats raw_pingpong(int iters, int pinned)
 	if (kid == 0) {
 		close(sv[0]);
 		if (pinned)
-			pin(0, 0);
+			pin(0, g_cpu);
 		while (read(sv[1], buf, sizeof buf) == (ssize_t)sizeof buf)
 			if (write(sv[1], buf, sizeof buf) != (ssize_t)sizeof buf)
 				break;
 		_exit(0);
 	}
 	close(sv[1]);
-	pin(0, pinned ? 0 : -1);
+	pin(0, pinned ? g_cpu : -1);
 	memset(buf, 1, sizeof buf);
 	for (int i = 0; i < WARMUP + iters; i++) {
 		double t0 = now_us();
@@ -146,7 +150,7 @@ static void rpc_server(const char *name, int pinned)
 		msg64 m;
 	} u;
 	if (pinned)
-		pin(0, 0);
+		pin(0, g_cpu);
 	if (bootstrap_check_in(bootstrap_port, name, &svc) != KERN_SUCCESS)
 		_exit(1);
 	memset(&u, 0, sizeof u);
@@ -198,8 +202,8 @@ static struct stats mach_rpc(int iters, int pinned, int extra_names)
 	mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &reply);
 	for (int i = 0; i < extra_names; i++)
 		mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &extra[i]);
-	pin(0, pinned ? 0 : -1);
-	pin(broker_pid(), pinned ? 0 : -1);
+	pin(0, pinned ? g_cpu : -1);
+	pin(broker_pid(), pinned ? g_cpu : -1);
 	for (int i = 0; i < WARMUP + iters; i++) {
 		memset(&u.m.head, 0, sizeof u.m.head);
 		u.m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
@@ -270,9 +274,9 @@ static void bench_hop(int iters)
 {
 	uint64_t st[5];
 	double *lat = malloc(sizeof(double) * (size_t)iters);
-	pin(0, 0);
+	pin(0, g_cpu);
 	machgen_linux_debug_stats(st);
-	pin(broker_pid(), 0);
+	pin(broker_pid(), g_cpu);
 	for (int i = 0; i < WARMUP + iters; i++) {
 		double t0 = now_us();
 		machgen_linux_debug_stats(st);
@@ -380,6 +384,11 @@ int main(int argc, char **argv)
 	const char *what = argc > 1 ? argv[1] : "all";
 	int iters = argc > 2 ? atoi(argv[2]) : 20000;
 	char dir[] = "/tmp/mgbench-XXXXXX", sock[64] = "";
+	cpu_set_t start;
+
+	if (sched_getaffinity(0, sizeof start, &start) == 0)
+		while (g_cpu < CPU_SETSIZE - 1 && !CPU_ISSET(g_cpu, &start))
+			g_cpu++;
 
 	if (!getenv("MACHGEN_BROKER_SOCKET")) {
 		if (!mkdtemp(dir))
