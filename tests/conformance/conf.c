@@ -34,7 +34,12 @@ static pid_t broker_pid(const char *path)
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
+	size_t n = strlen(path);
+	if (n >= sizeof sa.sun_path) {
+		close(fd);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, n + 1);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 		pid = cred.pid;

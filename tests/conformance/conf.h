@@ -3,7 +3,9 @@
 #ifndef MACHGEN_TEST_CONFORMANCE_CONF_H
 #define MACHGEN_TEST_CONFORMANCE_CONF_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <mach/mach.h>
@@ -29,6 +31,16 @@ typedef struct {
 	conf_msg msg;
 	mach_msg_max_trailer_t trailer;
 } conf_rcv;
+
+/* A 32-bit field of a notification received into a conf_rcv, read without
+ * breaking strict aliasing: CONF_NOTE(in, mach_dead_name_notification_t, not_port). */
+static inline uint32_t conf_note_u32(const conf_rcv *in, size_t off)
+{
+	uint32_t v;
+	memcpy(&v, (const char *)in + off, sizeof v);
+	return v;
+}
+#define CONF_NOTE(in, type, field) conf_note_u32(&(in), offsetof(type, field))
 
 /* Receive right + send right under one name. */
 mach_port_t conf_port(void);

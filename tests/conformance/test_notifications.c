@@ -94,7 +94,7 @@ Test(conf_notify, port_deleted_when_the_watched_right_goes)
 	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
 	expect_header(&in, n, MACH_NOTIFY_PORT_DELETED, BODY_SIZE(mach_port_deleted_notification_t),
 	              NOTIFY_BITS);
-	cr_expect_eq(((const mach_port_deleted_notification_t *)&in)->not_port, p);
+	cr_expect_eq(CONF_NOTE(in, mach_port_deleted_notification_t, not_port), p);
 }
 
 Test(conf_notify, dead_name_when_the_port_dies)
@@ -109,7 +109,7 @@ Test(conf_notify, dead_name_when_the_port_dies)
 	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
 	expect_header(&in, n, MACH_NOTIFY_DEAD_NAME, BODY_SIZE(mach_dead_name_notification_t),
 	              NOTIFY_BITS);
-	cr_expect_eq(((const mach_dead_name_notification_t *)&in)->not_port, p);
+	cr_expect_eq(CONF_NOTE(in, mach_dead_name_notification_t, not_port), p);
 	/* the name is a dead name now, with one more reference for the notification */
 	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_DEAD_NAME);
 	cr_expect_eq(conf_refs(p, MACH_PORT_RIGHT_DEAD_NAME), 3);
@@ -201,11 +201,11 @@ Test(conf_notify, a_dying_task_leaves_dead_names_and_notifications)
 	cr_assert_eq(conf_recv(ns, &in, 5000, 0), MACH_MSG_SUCCESS);
 	expect_header(&in, ns, MACH_NOTIFY_NO_SENDERS, BODY_SIZE(mach_no_senders_notification_t),
 	              NOTIFY_BITS);
-	cr_expect_eq(((const mach_no_senders_notification_t *)&in)->not_count, 1);
+	cr_expect_eq(CONF_NOTE(in, mach_no_senders_notification_t, not_count), 1);
 	cr_assert_eq(conf_recv(dn, &in, 5000, 0), MACH_MSG_SUCCESS);
 	expect_header(&in, dn, MACH_NOTIFY_DEAD_NAME, BODY_SIZE(mach_dead_name_notification_t),
 	              NOTIFY_BITS);
-	cr_expect_eq(((const mach_dead_name_notification_t *)&in)->not_port, s);
+	cr_expect_eq(CONF_NOTE(in, mach_dead_name_notification_t, not_port), s);
 	cr_expect_eq(conf_type(s), MACH_PORT_TYPE_DEAD_NAME);
 	cr_expect_eq(conf_refs(s, MACH_PORT_RIGHT_DEAD_NAME), 2);
 }
@@ -292,7 +292,7 @@ Test(conf_notify, port_deleted_when_the_watched_right_is_moved_away)
 	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
 	expect_header(&in, n, MACH_NOTIFY_PORT_DELETED, BODY_SIZE(mach_port_deleted_notification_t),
 	              NOTIFY_BITS);
-	cr_expect_eq(((const mach_port_deleted_notification_t *)&in)->not_port, p);
+	cr_expect_eq(CONF_NOTE(in, mach_port_deleted_notification_t, not_port), p);
 }
 
 Test(conf_notify, requests_on_a_right_whose_port_already_died)
@@ -318,7 +318,7 @@ Test(conf_notify, requests_on_a_right_whose_port_already_died)
 	cr_assert_eq(conf_recv(n, &in, 2000, 0), MACH_MSG_SUCCESS);
 	expect_header(&in, n, MACH_NOTIFY_DEAD_NAME, BODY_SIZE(mach_dead_name_notification_t),
 	              NOTIFY_BITS);
-	cr_expect_eq(((const mach_dead_name_notification_t *)&in)->not_port, p);
+	cr_expect_eq(CONF_NOTE(in, mach_dead_name_notification_t, not_port), p);
 	cr_expect_eq(conf_refs(p, MACH_PORT_RIGHT_DEAD_NAME), 2);
 }
 

@@ -110,7 +110,7 @@ Test(conf_requests, no_senders_fires_at_once_without_senders)
 	conf_rcv in;
 	cr_expect_eq(request(r, MACH_NOTIFY_NO_SENDERS, 0, n, &prev), KERN_SUCCESS);
 	cr_expect_eq(next_id(n, &in), MACH_NOTIFY_NO_SENDERS);
-	cr_expect_eq(((mach_no_senders_notification_t *)&in)->not_count, 0);
+	cr_expect_eq(CONF_NOTE(in, mach_no_senders_notification_t, not_count), 0);
 	cr_expect_eq(conf_status(r).mps_nsrequest, 0);
 	/* sync above the make-send count: armed */
 	cr_expect_eq(request(r, MACH_NOTIFY_NO_SENDERS, 1, n, &prev), KERN_SUCCESS);
@@ -120,7 +120,7 @@ Test(conf_requests, no_senders_fires_at_once_without_senders)
 	cr_assert_eq(mach_port_insert_right(SELF, r, r, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
 	cr_assert_eq(mach_port_deallocate(SELF, r), KERN_SUCCESS);
 	cr_expect_eq(next_id(n, &in), MACH_NOTIFY_NO_SENDERS);
-	cr_expect_eq(((mach_no_senders_notification_t *)&in)->not_count, 1);
+	cr_expect_eq(CONF_NOTE(in, mach_no_senders_notification_t, not_count), 1);
 }
 
 Test(conf_requests, dead_name_errors_and_type_bit)
@@ -161,7 +161,7 @@ Test(conf_requests, send_possible)
 	cr_expect_eq(next_id(n, &in), MACH_NOTIFY_SEND_POSSIBLE);
 	cr_expect_eq(in.msg.head.msgh_size, sizeof(mach_send_possible_notification_t) -
 	                                        sizeof(mach_msg_format_0_trailer_t));
-	cr_expect_eq(((mach_send_possible_notification_t *)&in)->not_port, p);
+	cr_expect_eq(CONF_NOTE(in, mach_send_possible_notification_t, not_port), p);
 	/* mach_port_type hides the send-possible bits */
 	cr_expect_eq(request(p, MACH_NOTIFY_SEND_POSSIBLE, 0, n, &prev), KERN_SUCCESS);
 	cr_expect(queue_empty(n));
@@ -350,7 +350,7 @@ Test(conf_requests, send_possible_after_the_queue_drains)
 	cr_expect(queue_empty(n), "the queue is full: armed, not fired");
 	cr_assert_eq(conf_recv(p, &in, 0, 0), MACH_MSG_SUCCESS);
 	cr_expect_eq(next_id(n, &in), MACH_NOTIFY_SEND_POSSIBLE);
-	cr_expect_eq(((mach_send_possible_notification_t *)&in)->not_port, p);
+	cr_expect_eq(CONF_NOTE(in, mach_send_possible_notification_t, not_port), p);
 	cr_expect_eq(conf_type(p), MACH_PORT_TYPE_SEND_RECEIVE, "the request is used up");
 }
 
@@ -365,7 +365,7 @@ Test(conf_requests, dead_name_request_on_a_send_once_right)
 	cr_expect_eq(conf_type(so), MACH_PORT_TYPE_SEND_ONCE | MACH_PORT_TYPE_DNREQUEST);
 	cr_assert_eq(mach_port_mod_refs(SELF, r, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
 	cr_expect_eq(next_id(n, &in), MACH_NOTIFY_DEAD_NAME);
-	cr_expect_eq(((mach_dead_name_notification_t *)&in)->not_port, so);
+	cr_expect_eq(CONF_NOTE(in, mach_dead_name_notification_t, not_port), so);
 	cr_expect_eq(conf_type(so), MACH_PORT_TYPE_DEAD_NAME);
 	cr_expect_eq(conf_refs(so, MACH_PORT_RIGHT_DEAD_NAME), 2);
 }

@@ -67,7 +67,7 @@ static void reply_message(struct broker *b, struct bconn *c, mach_msg_return_t m
 	size_t dpos = MGW_DESC_OFFSET, name_pos = 0;
 	struct mgw_ool *tab = (struct mgw_ool *)(void *)(g_out + off);
 	struct bool_obj *objs[MGW_MAX_OOL];
-	int fds[MGW_MAX_FDS];
+	int fds[MGW_MAX_FDS] = { 0 }; /* only nfds are read; gcc -O2 cannot tell */
 	unsigned nobj = 0, nfds = 0, nool = 0;
 	struct mgw_hdr r;
 	struct iovec iov;
