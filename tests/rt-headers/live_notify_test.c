@@ -44,7 +44,7 @@ static void stop_broker(void)
 	snprintf(path, sizeof(path), "%s/broker.sock", broker_dir);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, strnlen(path, sizeof(sa.sun_path) - 1));
 	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0)
 		kill(cred.pid, SIGTERM);

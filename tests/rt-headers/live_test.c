@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static pid_t broker_pid(const char *sock)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	strncpy(sa.sun_path, sock, sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, sock, strnlen(sock, sizeof(sa.sun_path) - 1));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 		pid = cred.pid;
@@ -265,7 +266,9 @@ static kern_return_t rpc_via_server_once(mach_port_t *carried_out, void **ool_ou
 		return mr;
 	cr_assert_eq(r.msg.head.msgh_id, 600);
 	cr_assert_eq(r.msg.head.msgh_size, sizeof(mig_reply_error_t));
-	return ((mig_reply_error_t *)(void *)&r)->RetCode;
+	kern_return_t ret;
+	memcpy(&ret, (const char *)&r + offsetof(mig_reply_error_t, RetCode), sizeof ret);
+	return ret;
 }
 
 Test(live, server_once_error_reply_destroys_request_resources)

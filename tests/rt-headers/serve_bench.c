@@ -185,7 +185,7 @@ static void cleanup(const char *dir, const char *sock)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	strncpy(sa.sun_path, sock, sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, sock, strnlen(sock, sizeof(sa.sun_path) - 1));
 	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0)
 		kill(cred.pid, SIGTERM);
