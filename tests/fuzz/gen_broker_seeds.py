@@ -127,6 +127,11 @@ seeds = {
         many_call(0, 64, [], RCV | RCV_TIMEOUT, 256, P, timeout=1000) +
         msg_call(1, SEND, message(0x403, COPY_SEND, inline=b"one!")) +
         msg_call(1, SEND, message(0x403, COPY_SEND, inline=b"two!")),
+    "batch-full-queue": port(0, ALLOCATE_NAME, P, RIGHT_RECEIVE) +
+        port(0, INSERT_RIGHT, P, P, MAKE_SEND) + boot(0, 1, b"svc", P) +
+        many_call(0, 8, [message(P, COPY_SEND, msg_id=i) for i in range(7)], RCV, 4096, P) +
+        boot(1, 3, b"svc") + msg_call(1, SEND | SEND_TIMEOUT, message(0x403, COPY_SEND),
+                                      timeout=0),
     "batch-send-error": port(0, ALLOCATE_NAME, P, RIGHT_RECEIVE) +
         many_call(0, 4, [message(0x7777, COPY_SEND), message(P, MAKE_SEND)], RCV, 4096, P),
     "send-to-kernel": msg_call(0, SEND | RCV, message(SELF, COPY_SEND, 0x3003, MAKE_SEND_ONCE),
