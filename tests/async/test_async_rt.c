@@ -530,3 +530,61 @@ Test(async_rt, requests_started_by_callbacks_travel_together)
 	machgen_async_destroy(ch.a);
 	cr_assert_eq(rt_wait(pid, 5000), 0);
 }
+
+/* The first reply's callback starts ten calls; they leave as one batch whose
+ * sends block on the server's full queue (the server sleeps). */
+static struct result g_burst[10];
+static mach_port_t g_burst_svc;
+
+static void on_burst_first(const struct machgen_async_completion *c)
+{
+	on_done(c);
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(start(g_obj, g_burst_svc, i, 0, &g_burst[i], NULL), KERN_SUCCESS);
+}
+
+Test(async_rt, destroy_with_a_batch_waiting_on_a_full_queue_leaves_nothing)
+{
+	struct server_args sa;
+	pid_t pid = spawn(&sa, "burst", MODE_HOLD, 1, &g_burst_svc);
+	mach_msg_type_number_t base = name_count();
+	int fds = rt_fd_count();
+	uint64_t s0[3], s1[3];
+	cr_assert_eq(machgen_linux_debug_batch_stats(s0), 0);
+	cr_assert_eq(machgen_async_create(&g_obj), KERN_SUCCESS);
+	memset(g_burst, 0, sizeof g_burst);
+	struct result first;
+	memset(&first, 0, sizeof first);
+	rt_simple_msg m;
+	memset(&m, 0, sizeof m);
+	m.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.head.msgh_size = sizeof m;
+	m.head.msgh_remote_port = g_burst_svc;
+	m.head.msgh_id = 500;
+	m.value = 21;
+	cr_assert_eq(machgen_async_start(g_obj, &m.head, 0, 0, 0, on_burst_first, NULL, &first,
+	                                 NULL), KERN_SUCCESS);
+	uint64_t end = rt_now_ms() + 5000;
+	while (first.calls == 0 && rt_now_ms() < end) {
+		struct pollfd p = { .fd = machgen_async_fd(g_obj), .events = POLLIN };
+		(void)poll(&p, 1, 100);
+		cr_assert_geq(machgen_async_dispatch(g_obj), 0);
+	}
+	cr_assert_eq(first.calls, 1);
+	cr_assert_eq(first.value, 42);
+	cr_assert_eq(machgen_async_pending(g_obj), 10);
+	/* the server receives nothing more: 5 requests fill its queue, the
+	 * batch waits with the other 5, and nothing answers */
+	struct pollfd p = { .fd = machgen_async_fd(g_obj), .events = POLLIN };
+	cr_assert_eq(poll(&p, 1, 50), 0);
+	machgen_async_destroy(g_obj);
+	for (int i = 0; i < 10; i++) {
+		cr_assert_eq(g_burst[i].calls, 1);
+		cr_assert_eq(g_burst[i].status, MACHGEN_ASYNC_CANCELLED);
+	}
+	cr_assert_eq(name_count(), base, "ports left behind");
+	cr_assert_eq(rt_fd_count(), fds, "fds left behind");
+	cr_assert_eq(machgen_linux_debug_batch_stats(s1), 0);
+	cr_assert_eq(s1[2] - s0[2], 0, "the batch was never answered");
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
