@@ -127,7 +127,7 @@ static void reply_message(struct broker *b, struct bconn *c, mach_msg_return_t m
 	r.status = mr;
 	iov.iov_base = g_out;
 	iov.iov_len = off;
-	broker_reply(c, &r, &iov, 1, nfds ? fds : NULL, nfds);
+	broker_reply(c, &r, &iov, 1, fds, nfds);
 	for (unsigned i = 0; i < nobj; i++)
 		obj_free(b, objs[i]);
 }
