@@ -33,8 +33,6 @@ struct machgen_async_watch_ops {
 	/* readiness only: readable when a message is queued, which stays queued */
 	int (*arm_peek)(int fd, mach_port_name_t name);
 	int (*ack_peek)(int fd); /* 1 taken (arm again), 0 not yet, -errno */
-	/* one fd readable when any of fds is (n == 1: fds[0] itself), or -errno */
-	int (*group)(const int *fds, int n);
 };
 
 /* The backend's table, or NULL. A weak default returning NULL lives in

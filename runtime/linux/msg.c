@@ -299,7 +299,6 @@ const struct machgen_async_watch_ops *machgen_async_watch_ops(void)
 		.next_msg = mgl_watch_next_msg,
 		.arm_peek = mgl_watch_arm,
 		.ack_peek = mgl_watch_ack,
-		.group = mgl_watch_group,
 	};
 	return &ops;
 }

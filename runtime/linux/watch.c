@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -182,22 +181,4 @@ int mgl_watch_next_msg(void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv_siz
 	x->fdi += rec.nfds; /* deliver took them (mapped or closed) */
 	x->off += mgw_pad8(rec.len) <= x->len - x->off ? mgw_pad8(rec.len) : x->len - x->off;
 	return 1;
-}
-
-int mgl_watch_group(const int *fds, int n)
-{
-	if (n == 1)
-		return fds[0];
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		return -errno;
-	for (int i = 0; i < n; i++) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) != 0) {
-			int e = errno;
-			close(ep);
-			return -e;
-		}
-	}
-	return ep;
 }

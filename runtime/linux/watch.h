@@ -47,8 +47,6 @@ int mgl_watch_next_send(void *rx, mach_msg_return_t *mr);
  * none left (then every fd of the answer is closed). */
 int mgl_watch_next_msg(void *rx, mach_msg_header_t *buf, mach_msg_size_t rcv_size,
                        mach_msg_return_t *mr);
-/* An epoll fd readable when any of fds is (n == 1: fds[0] itself), or -errno. */
-int mgl_watch_group(const int *fds, int n);
 /* Decodes a MSG answer frame into buf (msg.c; places OOL regions). */
 mach_msg_return_t mgl_watch_deliver(const unsigned char *frame, size_t len, const int *fds,
                                     unsigned nfds, mach_msg_header_t *buf,
