@@ -17,8 +17,11 @@ const char *mg_async_reply_unsupported(const struct mg_routine *rt)
         return "a simpleroutine sends no reply";
     for (uint32_t i = 0; i < rt->nargs; i++) {
         const struct mg_param *a = &rt->args[i];
-        if (a->in_reply && a->type->outtran)
-            return "an outtran translation: the server stub applies it to the routine's value";
+        const struct mg_type *t = a->type;
+        if (a->in_reply && t->outtran &&
+            (t->kpd_count > 1 || t->string ||
+             (t->wire == MG_WIRE_INLINE && mg_em_field_decl(t, MG_EM_SERVER).dims != 0)))
+            return "an outtran translation of an array";
     }
     if (rt->reply.has_native)
         return "native types in the reply";

@@ -116,6 +116,8 @@ static void pack_descriptors(const struct mg_user_msg *u)
         mg_em_desc_expr(de, sizeof de, ptr0(u), d);
         if (t->kpd_count > 1)
             snprintf(val, sizeof val, "%s[%" PRIu32 "]", a->name, d->index);
+        else if (u->pack_reply && t->outtran) /* a deferred reply translates as the server does */
+            snprintf(val, sizeof val, "%s(%s)", t->outtran, a->name);
         else
             snprintf(val, sizeof val, "%s%s", deref(u, a->by_ref_user), a->name);
         if (d->disposition < 0 && a->poly)
@@ -199,6 +201,8 @@ static void pack_inline(const struct mg_user_msg *u)
             if (t->string)
                 mg_cw_line(w, "(void)mig_strncpy_zerofill(%s, %s, %" PRIu64 ");", fe, a->name,
                            t->number);
+            else if (u->pack_reply && t->outtran)
+                mg_cw_line(w, "%s = %s(%s);", fe, t->outtran, a->name);
             else if (mg_em_field_decl(t, u->pack_reply ? MG_EM_SERVER : MG_EM_USER).dims == 0)
                 mg_cw_line(w, "%s = %s%s;", fe, deref(u, a->by_ref_user), a->name);
             else

@@ -7,5 +7,10 @@
 typedef int32_t ints_t[64];
 typedef uint8_t *bytes_t;
 typedef char label64_t[64];
+/* whole_t (kinds.defs) is whole units on the wire and for the client; the
+ * server works in tenths. */
+typedef int32_t whole_t;
+typedef int32_t tenths_t;
+int32_t kinds_whole_from_tenths(tenths_t t);
 
 #endif

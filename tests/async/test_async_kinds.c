@@ -19,6 +19,8 @@
 
 TestSuite(async_kinds, .init = rt_private_broker, .fini = rt_stop_broker, .timeout = 60);
 
+static int g_tenths_failed; /* server side: deferred replies of kinds_tenths that failed */
+
 /* ---- the server ------------------------------------------------------------ */
 
 static mach_port_t g_second; /* the port kinds_ports hands out, in the server's set */
@@ -124,6 +126,22 @@ kern_return_t S_kinds_who(mach_port_t server, int32_t *v)
 	(void)server;
 	*v = 7;
 	return KERN_SUCCESS;
+}
+
+int32_t kinds_whole_from_tenths(tenths_t t)
+{
+	return t / 10;
+}
+
+/* Answers through the deferred reply at once: it must translate as the
+ * server stub would (70 tenths go out as 7). */
+kern_return_t S_kinds_tenths(mach_port_t server, mach_port_t reply, int32_t t, tenths_t *whole)
+{
+	(void)server;
+	(void)whole;
+	if (S_kinds_tenths_deferred_reply(reply, KERN_SUCCESS, (tenths_t)t * 10) != KERN_SUCCESS)
+		g_tenths_failed++;
+	return MIG_NO_REPLY;
 }
 
 kern_return_t S_kinds_quit(mach_port_t server)
@@ -628,6 +646,20 @@ Test(async_kinds, trailer_waittime_and_msgoption_arguments)
 	cr_assert_eq(memcmp(&aud, &g_who.aud, sizeof aud), 0, "the same sender's audit token");
 	cr_assert_eq(aud.val[5], (unsigned)pid, "the audit token names the server process");
 	machgen_async_destroy(a);
+	stop_server(svc, pid);
+}
+
+/* A deferred reply applies the reply's outtran translation, as the server
+ * stub does: the server answers in tenths, the client reads whole units. */
+Test(async_kinds, deferred_replies_translate_with_outtran)
+{
+	mach_port_t svc;
+	pid_t pid = start_server("tenths", &svc);
+	for (int32_t t = -3; t <= 3; t++) {
+		whole_t whole = 12345;
+		cr_assert_eq(kinds_tenths(svc, t, &whole), KERN_SUCCESS);
+		cr_assert_eq(whole, t, "%d tenths x 10 went out as %d", t, whole);
+	}
 	stop_server(svc, pid);
 }
 

@@ -143,6 +143,19 @@ kern_return_t S_kinds_who(mach_port_t server, int32_t *v)
     return KERN_SUCCESS;
 }
 
+int32_t kinds_whole_from_tenths(tenths_t t)
+{
+    return t / 10;
+}
+
+kern_return_t S_kinds_tenths(mach_port_t server, mach_port_t reply, int32_t t, tenths_t *whole)
+{
+    (void)reply;
+    g_sink += server;
+    *whole = (tenths_t)((uint32_t)t * 10u); /* wraps: t comes from the fuzzer */
+    return KERN_SUCCESS;
+}
+
 kern_return_t S_kinds_quit(mach_port_t server)
 {
     g_sink += server;
