@@ -22,9 +22,9 @@ const char *mg_async_reply_unsupported(const struct mg_routine *rt)
             (t->kpd_count > 1 || t->string ||
              (t->wire == MG_WIRE_INLINE && mg_em_field_decl(t, MG_EM_SERVER).dims != 0)))
             return "an outtran translation of an array";
+        if (a->in_reply && t->native && t->native_badvalue)
+            return "an optional native value (PointerToIfNot) in the reply";
     }
-    if (rt->reply.has_native)
-        return "native types in the reply";
     return NULL;
 }
 
@@ -161,7 +161,7 @@ static void pack_helper(struct mg_cw *w, const struct mg_interface *itf, const s
     bool var = mg_user_msg_has_var(l), segments = false;
     for (uint32_t k = 1; k < l->nsegments; k++)
         segments |= mg_em_segment_used(l, k);
-    if (segments || !var)
+    if (segments || (!var && !l->has_native))
         mg_cw_line(w, "typedef __Reply__%s_t Reply;", rt->name);
     for (uint32_t k = 1; k < l->nsegments; k++)
         if (mg_em_segment_used(l, k))
@@ -174,10 +174,15 @@ static void pack_helper(struct mg_cw *w, const struct mg_interface *itf, const s
     mg_cw_blank(w);
     struct mg_user_msg m = {.w = w, .itf = itf, .rt = rt};
     mg_user_msg_pack_reply(&m);
-    if (var)
+    if (var) {
         mg_cw_line(w, "Out0P->Head.msgh_size = %" PRIu32 "u + msgh_size_delta;", l->min_size);
-    else
+    } else if (l->has_native) {
+        char fixed[160];
+        mg_em_fixed_size(fixed, sizeof fixed, l, MG_EM_SERVER, "Out0P");
+        mg_cw_line(w, "Out0P->Head.msgh_size = (mach_msg_size_t)%s;", fixed);
+    } else {
         mg_cw_line(w, "Out0P->Head.msgh_size = (mach_msg_size_t)sizeof(Reply);");
+    }
     mg_cw_line(w, "return KERN_SUCCESS;");
     mg_cw_end(w);
     mg_cw_blank(w);

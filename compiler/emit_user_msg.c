@@ -243,7 +243,9 @@ static void pack_inline(const struct mg_user_msg *u)
                            a->type->native_badvalue);
                 mg_cw_line(w, "\t%s.__Real__%s = *%s;", fe, f->name, a->name);
             } else {
-                mg_cw_line(w, "%s = %s%s;", fe, a->type->native_pointer ? "*" : "", a->name);
+                /* a deferred reply takes the value itself, a request its pointer */
+                mg_cw_line(w, "%s = %s%s;", fe, a->type->native_pointer && !u->pack_reply ? "*" : "",
+                           a->name);
             }
             break;
         }

@@ -12,5 +12,9 @@ typedef char label64_t[64];
 typedef int32_t whole_t;
 typedef int32_t tenths_t;
 int32_t kinds_whole_from_tenths(tenths_t t);
+/* A native C value of kinds.defs (PointerTo). */
+typedef struct {
+	int32_t x, y;
+} kinds_pair_t;
 
 #endif

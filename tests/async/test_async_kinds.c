@@ -19,7 +19,7 @@
 
 TestSuite(async_kinds, .init = rt_private_broker, .fini = rt_stop_broker, .timeout = 60);
 
-static int g_tenths_failed; /* server side: deferred replies of kinds_tenths that failed */
+static int g_tenths_failed; /* server side: deferred replies that failed to send */
 
 /* ---- the server ------------------------------------------------------------ */
 
@@ -140,6 +140,16 @@ kern_return_t S_kinds_tenths(mach_port_t server, mach_port_t reply, int32_t t, t
 	(void)server;
 	(void)whole;
 	if (S_kinds_tenths_deferred_reply(reply, KERN_SUCCESS, (tenths_t)t * 10) != KERN_SUCCESS)
+		g_tenths_failed++;
+	return MIG_NO_REPLY;
+}
+
+/* A native value in a deferred reply, sent at once. */
+kern_return_t S_kinds_pair(mach_port_t server, mach_port_t reply, int32_t a, kinds_pair_t *p)
+{
+	(void)server;
+	kinds_pair_t out = { p->x + a, p->y - a };
+	if (S_kinds_pair_deferred_reply(reply, KERN_SUCCESS, out) != KERN_SUCCESS)
 		g_tenths_failed++;
 	return MIG_NO_REPLY;
 }
@@ -660,6 +670,19 @@ Test(async_kinds, deferred_replies_translate_with_outtran)
 		cr_assert_eq(kinds_tenths(svc, t, &whole), KERN_SUCCESS);
 		cr_assert_eq(whole, t, "%d tenths x 10 went out as %d", t, whole);
 	}
+	stop_server(svc, pid);
+}
+
+/* A native (PointerTo) value goes out of a deferred reply with sizeof its
+ * type, as the server stub would send it. */
+Test(async_kinds, deferred_replies_carry_native_values)
+{
+	mach_port_t svc;
+	pid_t pid = start_server("pair", &svc);
+	kinds_pair_t p = { 100, 200 };
+	cr_assert_eq(kinds_pair(svc, 5, &p), KERN_SUCCESS);
+	cr_assert_eq(p.x, 105);
+	cr_assert_eq(p.y, 195);
 	stop_server(svc, pid);
 }
 

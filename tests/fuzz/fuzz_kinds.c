@@ -156,6 +156,15 @@ kern_return_t S_kinds_tenths(mach_port_t server, mach_port_t reply, int32_t t, t
     return KERN_SUCCESS;
 }
 
+kern_return_t S_kinds_pair(mach_port_t server, mach_port_t reply, int32_t a, kinds_pair_t *p)
+{
+    (void)reply;
+    g_sink += server;
+    p->x = (int32_t)((uint32_t)p->x + (uint32_t)a); /* wraps: values come from the fuzzer */
+    p->y = (int32_t)((uint32_t)p->y - (uint32_t)a);
+    return KERN_SUCCESS;
+}
+
 kern_return_t S_kinds_quit(mach_port_t server)
 {
     g_sink += server;
