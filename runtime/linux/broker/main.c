@@ -452,13 +452,13 @@ static bool hot_scan(struct broker *b)
 	return served;
 }
 
+#define LINGER_POLL_NS 4000u /* how often a lingering broker polls its other fds */
+#define HOT_EPOLL_EVERY 8u    /* loop turns served from hot channels between epolls */
+
 /* Before sleeping, waits a little for the next call of a hot channel,
  * yielding the CPU meanwhile: in an RPC the peer usually answers within
  * microseconds, and finding its request here saves it the doorbell and the
  * broker a wake-up (on one CPU, yielding is what lets the peer run). */
-#define LINGER_POLL_NS 4000u
-#define HOT_EPOLL_EVERY 8u
-
 static bool hot_linger(struct broker *b, uint64_t now)
 {
 	uint64_t until = now + (uint64_t)b->linger_ns, polled = now;
