@@ -4,6 +4,7 @@
  * (rth_notify.defs): the messages must have exactly the Darwin layouts the
  * generated checks expect, and the serve loop must hand them to the routines.
  */
+#include "private_broker.h"
 #include "rth_notifyServer.h"
 
 #include <mach/mach.h>
@@ -14,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,37 +22,13 @@ static char broker_dir[64];
 
 static void private_broker(void)
 {
-	char sock[128];
-
-	strcpy(broker_dir, "/tmp/mgrth-XXXXXX");
-	cr_assert_not_null(mkdtemp(broker_dir));
-	snprintf(sock, sizeof(sock), "%s/broker.sock", broker_dir);
-	setenv("MACHGEN_BROKER_SOCKET", sock, 1);
-	setenv("MACHGEN_BROKER_IDLE", "1", 1);
+	cr_assert_eq(rth_broker_start(broker_dir, sizeof(broker_dir)), 0);
 	alarm(60);
 }
 
 static void stop_broker(void)
 {
-	char path[160];
-	struct sockaddr_un sa;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(path, sizeof(path), "%s/broker.sock", broker_dir);
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, strnlen(path, sizeof(sa.sun_path) - 1));
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0)
-		kill(cred.pid, SIGTERM);
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/broker.sock.lock", broker_dir);
-	unlink(path);
-	rmdir(broker_dir);
+	rth_broker_stop(broker_dir);
 }
 
 TestSuite(live_notify, .init = private_broker, .fini = stop_broker);

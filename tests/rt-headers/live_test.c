@@ -5,16 +5,15 @@
  */
 #include <mach/mach.h>
 
+#include "private_broker.h"
+
 #include <criterion/criterion.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,53 +21,13 @@ static char broker_dir[64];
 
 static void private_broker(void)
 {
-	char sock[128];
-
-	strcpy(broker_dir, "/tmp/mgrth-XXXXXX");
-	cr_assert_not_null(mkdtemp(broker_dir));
-	snprintf(sock, sizeof(sock), "%s/broker.sock", broker_dir);
-	setenv("MACHGEN_BROKER_SOCKET", sock, 1);
-	setenv("MACHGEN_BROKER_IDLE", "1", 1);
+	cr_assert_eq(rth_broker_start(broker_dir, sizeof(broker_dir)), 0);
 	alarm(60); /* a hang fails the test instead of blocking the run */
 }
 
-/* The broker's pid, from the credentials of a fresh connection to it. */
-static pid_t broker_pid(const char *sock)
-{
-	struct sockaddr_un sa;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	pid_t pid = -1;
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, sock, strnlen(sock, sizeof(sa.sun_path) - 1));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-		pid = cred.pid;
-	close(fd);
-	return pid;
-}
-
-/* Stops this test's broker before removing its directory (it needs the lock file to exit). */
 static void cleanup(void)
 {
-	char path[160];
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "%s/broker.sock", broker_dir);
-	pid = broker_pid(path);
-	if (pid > 0)
-		kill(pid, SIGTERM);
-
-	snprintf(path, sizeof(path), "%s/broker.sock", broker_dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/broker.sock.lock", broker_dir);
-	unlink(path);
-	rmdir(broker_dir);
+	rth_broker_stop(broker_dir);
 }
 
 TestSuite(live, .init = private_broker, .fini = cleanup);

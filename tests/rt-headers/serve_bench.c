@@ -16,11 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "private_broker.h"
 
 #pragma pack(push, 4)
 struct add_request {
@@ -174,46 +174,19 @@ static double run(const char *name, int once, int n)
 	return median;
 }
 
-/* Stops the private broker and removes its directory. */
-static void cleanup(const char *dir, const char *sock)
-{
-	struct sockaddr_un sa;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	char lock[160];
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, sock, strnlen(sock, sizeof(sa.sun_path) - 1));
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0)
-		kill(cred.pid, SIGTERM);
-	if (fd >= 0)
-		close(fd);
-	snprintf(lock, sizeof(lock), "%s.lock", sock);
-	unlink(sock);
-	unlink(lock);
-	rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 20000;
-	char dir[] = "/tmp/mgrth-bench-XXXXXX";
-	char sock[128];
+	char dir[64];
 	double loop, once, raw;
 
-	if (n <= 0 || mkdtemp(dir) == NULL)
+	if (n <= 0 || rth_broker_start(dir, sizeof(dir)) != 0)
 		return 1;
-	snprintf(sock, sizeof(sock), "%s/broker.sock", dir);
-	setenv("MACHGEN_BROKER_SOCKET", sock, 1);
-	setenv("MACHGEN_BROKER_IDLE", "1", 1);
 
 	loop = run("org.machgen.bench.loop", 0, n);
 	once = run("org.machgen.bench.once", 1, n);
 	raw = run("org.machgen.bench.raw", 2, n);
-	cleanup(dir, sock);
+	rth_broker_stop(dir);
 	printf("rpcs per mode: %d\n", n);
 	printf("mach_msg_server (combined reply+receive): median %.2f us/rpc\n", loop);
 	printf("mach_msg_server_once loop:                median %.2f us/rpc\n", once);
