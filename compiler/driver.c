@@ -249,13 +249,27 @@ static bool generate(const struct mg_options *o, const struct mg_interface *ifac
     if (ok && (o->async_file || o->async_header_file || o->async_server_file ||
                o->async_sheader_file)) {
         const char *uh = strrchr(outs.user_header, '/');
+        /* a source always comes with the header it includes, named by default as
+         * mig names its header: after the subsystem, in the current directory */
+        char *async_names[2] = {NULL, NULL};
+        if ((o->async_file && !o->async_header_file &&
+             asprintf(&async_names[0], "%sAsync.h", iface->subsystem) < 0) ||
+            (o->async_server_file && !o->async_sheader_file &&
+             asprintf(&async_names[1], "%sAsyncServer.h", iface->subsystem) < 0)) {
+            fputs("machgen: fatal error: out of memory\n", err);
+            ok = false;
+        }
         struct mg_async_outputs aouts = {
-            .client_header = o->async_header_file, .client_source = o->async_file,
-            .server_header = o->async_sheader_file, .server_source = o->async_server_file,
+            .client_header = o->async_header_file ? o->async_header_file : async_names[0],
+            .client_source = o->async_file,
+            .server_header = o->async_sheader_file ? o->async_sheader_file : async_names[1],
+            .server_source = o->async_server_file,
             .user_header_name = strcmp(outs.user_header, "/dev/null") == 0 ? names[0]
                                 : uh ? uh + 1 : outs.user_header,
         };
-        ok = mg_emit_async_files(iface, &aouts, err);
+        ok = ok && mg_emit_async_files(iface, &aouts, err);
+        free(async_names[0]);
+        free(async_names[1]);
     }
     if (ok && o->user_prefix_files)
         ok = write_per_routine_sources(o->user_prefix_files,

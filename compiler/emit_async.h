@@ -27,7 +27,7 @@ void mg_emit_async_server_header(FILE *, const struct mg_interface *);
 void mg_emit_async_server_source(FILE *, const struct mg_interface *, const char *header_name);
 
 /* Why a routine has no async client stub / no deferred reply function (a
- * shape these emitters do not handle yet), or NULL when it has one. */
+ * simpleroutine, which has no reply), or NULL when it has one. */
 const char *mg_async_client_unsupported(const struct mg_routine *rt);
 const char *mg_async_reply_unsupported(const struct mg_routine *rt);
 

@@ -71,6 +71,20 @@ uint64_t mg_em_max_units(const struct mg_type *t)
     return t->number / (t->count_multiplier ? t->count_multiplier : 1);
 }
 
+void mg_em_outtran_copy(struct mg_cw *w, const struct mg_param *a, const char *dst_base,
+                        const char *field, const char *src_prefix)
+{
+    const struct mg_type *t = a->type;
+    if (t->string)
+        mg_cw_line(w, "(void)mig_strncpy_zerofill(%s%s, %s(%s%s), %" PRIu64 ");", dst_base, field,
+                   t->outtran, src_prefix, a->name, t->number);
+    else if (mg_em_field_decl(t, MG_EM_SERVER).dims != 0)
+        mg_cw_line(w, "memcpy(%s%s, %s(%s%s), %" PRIu64 ");", dst_base, field, t->outtran, src_prefix,
+                   a->name, mg_type_bytes(t));
+    else
+        mg_cw_line(w, "%s%s = %s(%s%s);", dst_base, field, t->outtran, src_prefix, a->name);
+}
+
 void mg_em_times(char *buf, size_t size, const char *expr, uint32_t n)
 {
     if (n == 1)

@@ -37,6 +37,12 @@ const char *mg_em_own_ctype(const struct mg_type *t, enum mg_em_side side);
 uint32_t mg_em_unit_bytes(const struct mg_type *t);
 uint64_t mg_em_max_units(const struct mg_type *t);
 
+/* Writes an out argument with an outtran translation into its reply field
+ * (dst_base + field): a value is assigned; arrays and strings are copied from the
+ * pointer the translation returns, as C functions cannot return arrays. */
+void mg_em_outtran_copy(struct mg_cw *w, const struct mg_param *a, const char *dst_base,
+                        const char *field, const char *src_prefix);
+
 /* "EXPR * Nu", or just "EXPR" when n is 1. */
 void mg_em_times(char *buf, size_t size, const char *expr, uint32_t n);
 

@@ -522,7 +522,7 @@ static void build_reply(struct srv *s)
         else if (f->kind == MG_FIELD_RETCODE)
             mg_cw_line(w, "OutP->RetCode = KERN_SUCCESS;");
         else if (f->kind == MG_FIELD_DATA && f->arg->type->outtran)
-            mg_cw_line(w, "OutP->%s = %s(arg_%s);", f->name, f->arg->type->outtran, f->arg->name);
+            mg_em_outtran_copy(w, f->arg, "OutP->", f->name, "arg_");
         else if (f->kind == MG_FIELD_DATA && f->arg->type->string)
             mg_cw_line(w, "OutP->%s[%" PRIu64 "] = '\\0';", f->name, f->arg->type->number - 1);
         if (f->kind == MG_FIELD_DATA && f->size > mg_type_bytes(f->arg->type))

@@ -198,11 +198,11 @@ static void pack_inline(const struct mg_user_msg *u)
             break;
         case MG_FIELD_DATA: {
             const struct mg_type *t = a->type;
-            if (t->string)
+            if (u->pack_reply && t->outtran) /* a deferred reply translates as the server does */
+                mg_em_outtran_copy(w, a, "", fe, "");
+            else if (t->string)
                 mg_cw_line(w, "(void)mig_strncpy_zerofill(%s, %s, %" PRIu64 ");", fe, a->name,
                            t->number);
-            else if (u->pack_reply && t->outtran)
-                mg_cw_line(w, "%s = %s(%s);", fe, t->outtran, a->name);
             else if (mg_em_field_decl(t, u->pack_reply ? MG_EM_SERVER : MG_EM_USER).dims == 0)
                 mg_cw_line(w, "%s = %s%s;", fe, deref(u, a->by_ref_user), a->name);
             else

@@ -527,7 +527,9 @@ bool mg_sema_routine(struct mg_sema *s, const struct mg_routinedecl *rd, struct 
         a->user_ctype = user_ctype_of(t);
         a->server_ctype = server_ctype_of(t);
         a->by_ref_user = (a->in_reply && t->is_struct) || t->native_pointer;
-        a->by_ref_server = (a->in_reply && t->is_struct) || t->native_pointer;
+        /* a translated array is a value of its server type, which does not decay */
+        a->by_ref_server = (a->in_reply && (t->is_struct || t->intran || t->outtran || t->destructor)) ||
+                           t->native_pointer;
         if (a->in_request || a->in_reply)
             a->ownership = ownership_of(a, s->itf->kernel_server);
         add_companions(&b, a); /* b.args never grows, so `a` stays valid */

@@ -537,6 +537,12 @@ const struct mg_type *mg_sema_named_type(struct mg_sema *s, const struct mg_type
                                         "destroyed", td->name);
         return NULL;
     }
+    if (t->kpd_count > 1 && (t->intran || t->outtran || t->destructor)) {
+        /* each element travels in its own descriptor: no one C value to translate */
+        mg_error(s->diag, td->name_loc, "'%s': arrays of ports or of out-of-line regions cannot be "
+                                        "translated or destroyed", td->name);
+        return NULL;
+    }
     if (base->native) /* MIG names the native C type itself, not the .defs name */
         t->user_ctype = t->server_ctype = t->trans_ctype = base->user_ctype;
     if (!t->user_ctype)

@@ -12,6 +12,17 @@ typedef char label64_t[64];
 typedef int32_t whole_t;
 typedef int32_t tenths_t;
 int32_t kinds_whole_from_tenths(tenths_t t);
+/* readings_t and counter_name_t (kinds.defs) are what the client sees; the
+ * server routine returns a counter, which the translations read. */
+typedef int32_t readings_t[4];
+typedef char counter_name_t[16];
+struct kinds_counter {
+	int32_t readings[4];
+	char name[16];
+};
+typedef const struct kinds_counter *kinds_counter_ref_t;
+const int32_t *kinds_readings_of(kinds_counter_ref_t c);
+const char *kinds_name_of(kinds_counter_ref_t c);
 /* A native C value of kinds.defs (PointerTo). */
 typedef struct {
 	int32_t x, y;

@@ -151,6 +151,38 @@ kern_return_t S_kinds_pair(mach_port_t server, mach_port_t reply, int32_t a, kin
 	return MIG_NO_REPLY;
 }
 
+static const struct kinds_counter g_counters[] = {
+	{ { 1, 2, 3, 4 }, "first" },
+	{ { -1, 0, 65536, INT32_MAX }, "second" },
+	{ { 7, 7, 7, 7 }, "fifteen chars.." },
+};
+
+const int32_t *kinds_readings_of(kinds_counter_ref_t c)
+{
+	return c->readings;
+}
+
+const char *kinds_name_of(kinds_counter_ref_t c)
+{
+	return c->name;
+}
+
+kern_return_t S_kinds_counter(mach_port_t server, mach_port_t reply, int32_t which,
+			      boolean_t deferred, kinds_counter_ref_t *readings,
+			      kinds_counter_ref_t *name)
+{
+	(void)server;
+	if (which < 0 || which >= (int32_t)(sizeof g_counters / sizeof g_counters[0]))
+		return KERN_INVALID_ARGUMENT;
+	if (!deferred) {
+		*readings = *name = &g_counters[which];
+		return KERN_SUCCESS;
+	}
+	(void)S_kinds_counter_deferred_reply(reply, KERN_SUCCESS, &g_counters[which],
+					     &g_counters[which]); /* as kinds_tenths */
+	return MIG_NO_REPLY;
+}
+
 kern_return_t S_kinds_quit(mach_port_t server)
 {
 	(void)server;
@@ -666,6 +698,32 @@ Test(async_kinds, deferred_replies_translate_with_outtran)
 		whole_t whole = 12345;
 		cr_assert_eq(kinds_tenths(svc, t, &whole), KERN_SUCCESS);
 		cr_assert_eq(whole, t, "%d tenths x 10 went out as %d", t, whole);
+	}
+	stop_server(svc, pid);
+}
+
+/* Arrays and strings with outtran translations reach the client the same
+ * from the server stub and from a deferred reply: the bytes the translation
+ * points at. */
+Test(async_kinds, translated_arrays_and_strings_in_both_replies)
+{
+	mach_port_t svc;
+	pid_t pid = start_server("counter", &svc);
+	for (int deferred = 0; deferred <= 1; deferred++) {
+		for (int32_t which = 0; which < 3; which++) {
+			readings_t r;
+			counter_name_t name;
+			memset(r, 0x55, sizeof r);
+			memset(name, 'x', sizeof name);
+			cr_assert_eq(kinds_counter(svc, which, deferred, r, name), KERN_SUCCESS);
+			cr_assert_eq(memcmp(r, g_counters[which].readings, sizeof r), 0,
+				     "counter %d (deferred %d): readings %d %d %d %d", which, deferred,
+				     r[0], r[1], r[2], r[3]);
+			cr_assert_str_eq(name, g_counters[which].name);
+		}
+		readings_t r;
+		counter_name_t name;
+		cr_assert_eq(kinds_counter(svc, 3, deferred, r, name), KERN_INVALID_ARGUMENT);
 	}
 	stop_server(svc, pid);
 }

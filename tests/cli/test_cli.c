@@ -392,3 +392,28 @@ Test(cli, per_routine_client_sources_with_i)
     free(ping);
     run_free(&r);
 }
+
+Test(cli, async_sources_come_with_their_default_headers)
+{
+    write_text("s.defs", simple_defs);
+    struct run r = run_machgen("-async", "sa.c", "-asyncserver", "ss.c", "s.defs", NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    char *ca = slurp("sa.c"), *ch = slurp("simpleAsync.h");
+    char *sa = slurp("ss.c"), *sh = slurp("simpleAsyncServer.h");
+    cr_assert(ca && ch && sa && sh, "a source without the header it includes");
+    cr_assert_not_null(strstr(ca, "#include \"simpleAsync.h\""), "%s", ca);
+    cr_assert_not_null(strstr(sa, "#include \"simpleAsyncServer.h\""), "%s", sa);
+    cr_assert_not_null(strstr(ch, "add_async("), "%s", ch);
+    cr_assert_not_null(strstr(sh, "add_deferred_reply("), "%s", sh);
+    free(ca), free(ch), free(sa), free(sh);
+    run_free(&r);
+
+    /* a header named on the command line replaces the default one */
+    cr_assert_eq(unlink("simpleAsync.h"), 0);
+    r = run_machgen("-async", "sa.c", "-asyncheader", "mine.h", "s.defs", NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    struct stat st;
+    cr_assert_eq(stat("mine.h", &st), 0);
+    cr_assert_neq(stat("simpleAsync.h", &st), 0);
+    run_free(&r);
+}
