@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -15,7 +16,7 @@
 #include "debug.h"
 #include "vm.h"
 #include "watch.h"
-#include "async_platform.h"
+#include "async/async_platform.h"
 
 /* OOL regions up to this size are copied into the frame. */
 #define OOL_INLINE_MAX ((size_t)64 * 1024)
@@ -284,9 +285,13 @@ mach_msg_return_t mgl_watch_deliver(const unsigned char *frame, size_t len, cons
 }
 
 /* The readiness watches of this backend for the async objects; defined here
- * because every program that sends a message links this file. */
+ * because every program that sends a message links this file.
+ * MACHGEN_LINUX_WATCH=0 withholds them: the objects then run as on Darwin. */
 const struct machgen_async_watch_ops *machgen_async_watch_ops(void)
 {
+	const char *v = getenv("MACHGEN_LINUX_WATCH");
+	if (v && v[0] == '0' && v[1] == '\0')
+		return NULL;
 	static const struct machgen_async_watch_ops ops = {
 		.rx_size = MGL_WATCH_RX_SIZE,
 		.sends_max = MGW_MANY_SENDS,

@@ -5,7 +5,6 @@
  * cancellation or destroy. Forged replies get the synchronous stubs' errors and
  * are destroyed with what they carried. */
 #include <criterion/criterion.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -275,8 +274,7 @@ static int server_main(void *name)
 	if (machgen_port_watch_create(set, &w) != KERN_SUCCESS)
 		return 12;
 	while (!g_quit) {
-		struct pollfd p = { .fd = machgen_port_watch_fd(w), .events = POLLIN };
-		if (poll(&p, 1, send_due()) < 0)
+		if (machgen_port_watch_wait(w, send_due()) < 0)
 			return 13;
 		if (machgen_port_watch_serve(w, kinds_server, S_kinds_subsystem.maxsize) < 0)
 			return 14;
@@ -309,9 +307,7 @@ static void drive(machgen_async_t *a, int deadline_ms)
 {
 	uint64_t end = rt_now_ms() + (uint64_t)deadline_ms;
 	while (machgen_async_pending(a) && rt_now_ms() < end) {
-		struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
-		int t = machgen_async_next_timeout_ms(a);
-		cr_assert_geq(poll(&p, 1, t < 0 || t > 200 ? 200 : t), 0);
+		cr_assert_geq(machgen_async_wait(a, 200), 0);
 		cr_assert_geq(machgen_async_dispatch(a), 0);
 	}
 	cr_assert_eq(machgen_async_pending(a), 0, "calls still pending after %d ms", deadline_ms);

@@ -1,6 +1,11 @@
 /* The async call object (machgen/async.h) against a forked server through the
  * Linux backend: replies in any order, server death, timeouts, cancellation,
- * destroy with calls pending, and the readiness fd driven by poll(). */
+ * destroy with calls pending, and the readiness fd driven by poll().
+ *
+ * Suite async_rt holds what every platform does; ctest runs it a second time
+ * with MACHGEN_LINUX_WATCH=0, where the object has no fd and works as on
+ * Darwin (waits on the port set, zero-timeout receives). Suite async_fd holds
+ * what the Linux fd and its batched broker calls add. */
 #include <criterion/criterion.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +20,7 @@
 #include "helpers.h"
 
 TestSuite(async_rt, .init = rt_private_broker, .fini = rt_stop_broker, .timeout = 60);
+TestSuite(async_fd, .init = rt_private_broker, .fini = rt_stop_broker, .timeout = 60);
 
 enum { MODE_REVERSE, MODE_DIE, MODE_HOLD, MODE_ROUNDS };
 struct server_args {
@@ -104,18 +110,20 @@ static kern_return_t start(machgen_async_t *a, mach_port_t svc, int32_t v, uint3
 	return machgen_async_start(a, &m.head, 0, 0, timeout_ms, on_done, NULL, r, id);
 }
 
-/* Runs a poll() loop on the object's fd until nothing is pending or deadline. */
+/* Waits and dispatches until nothing is pending or deadline: with a poll()
+ * loop on the object's fd when it has one, else as a Darwin program would. */
 static int drive(machgen_async_t *a, int deadline_ms)
 {
 	uint64_t end = rt_now_ms() + (uint64_t)deadline_ms;
 	int wakeups = 0;
 	while (machgen_async_pending(a) && rt_now_ms() < end) {
-		struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
-		int t = machgen_async_next_timeout_ms(a);
-		if (t < 0 || t > 200)
-			t = 200;
-		int n = poll(&p, 1, t);
-		cr_assert(n >= 0);
+		if (machgen_async_fd(a) >= 0) {
+			struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
+			int t = machgen_async_next_timeout_ms(a);
+			cr_assert(poll(&p, 1, t < 0 || t > 200 ? 200 : t) >= 0);
+		} else {
+			cr_assert(machgen_async_wait(a, 200) >= 0);
+		}
 		wakeups++;
 		cr_assert(machgen_async_dispatch(a) >= 0);
 	}
@@ -160,7 +168,6 @@ Test(async_rt, replies_in_reverse_order_reach_their_calls)
 	mach_msg_type_number_t base = name_count();
 	machgen_async_t *a;
 	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
-	cr_assert_geq(machgen_async_fd(a), 0);
 	static struct result r[N];
 	memset(r, 0, sizeof r);
 	for (int i = 0; i < N; i++)
@@ -178,13 +185,54 @@ Test(async_rt, replies_in_reverse_order_reach_their_calls)
 	cr_assert_eq(rt_wait(pid, 5000), 0);
 }
 
-Test(async_rt, fd_is_quiet_without_replies_and_readable_with_one)
+/* machgen_async_wait: quiet while nothing is queued, ready once a reply is
+ * (which stays queued for dispatch), ready when a call's deadline comes. */
+Test(async_rt, wait_reports_replies_and_deadlines)
+{
+	struct server_args sa;
+	mach_port_t svc;
+	pid_t pid = spawn(&sa, "wait", MODE_REVERSE, 1, &svc);
+	machgen_async_t *a;
+	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	uint64_t t0 = rt_now_ms();
+	cr_assert_eq(machgen_async_wait(a, 100), 0, "ready with nothing pending");
+	cr_assert_geq(rt_now_ms() - t0, 90);
+	struct result r = {0};
+	cr_assert_eq(start(a, svc, 21, 0, &r, NULL), KERN_SUCCESS);
+	cr_assert_eq(machgen_async_wait(a, 5000), 1, "no reply");
+	cr_assert_eq(machgen_async_wait(a, 0), 1, "the reply did not stay queued");
+	cr_assert_eq(machgen_async_dispatch(a), 1);
+	cr_assert_eq(r.calls, 1);
+	cr_assert_eq(r.value, 42);
+	cr_assert_eq(machgen_async_wait(a, 50), 0, "still ready after dispatch");
+
+	/* a request to a port nobody serves: only its deadline ends the wait */
+	mach_port_t idle = rt_port_with_send();
+	struct result late = {0};
+	t0 = rt_now_ms();
+	cr_assert_eq(start(a, idle, 1, 150, &late, NULL), KERN_SUCCESS);
+	cr_assert_eq(machgen_async_wait(a, 5000), 1);
+	uint64_t took = rt_now_ms() - t0;
+	cr_assert(took >= 140 && took < 2000, "the deadline woke the wait after %llu ms",
+	          (unsigned long long)took);
+	cr_assert_eq(machgen_async_dispatch(a), 1);
+	cr_assert_eq(late.calls, 1);
+	cr_assert_eq(late.status, MACHGEN_ASYNC_TIMED_OUT);
+	machgen_async_destroy(a);
+	cr_assert_eq(mach_port_mod_refs(mach_task_self(), idle, MACH_PORT_RIGHT_RECEIVE, -1),
+	             KERN_SUCCESS);
+	(void)mach_port_deallocate(mach_task_self(), idle);
+	cr_assert_eq(rt_wait(pid, 5000), 0);
+}
+
+Test(async_fd, fd_is_quiet_without_replies_and_readable_with_one)
 {
 	struct server_args sa;
 	mach_port_t svc;
 	pid_t pid = spawn(&sa, "fd", MODE_REVERSE, 1, &svc);
 	machgen_async_t *a;
 	cr_assert_eq(machgen_async_create(&a), KERN_SUCCESS);
+	cr_assert_geq(machgen_async_fd(a), 0);
 	struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
 	cr_assert_eq(poll(&p, 1, 100), 0, "readable with nothing queued");
 	struct result r = {0};
@@ -247,8 +295,7 @@ Test(async_rt, timeouts_fire_once_and_late_replies_are_dropped)
 	cr_assert_eq(machgen_async_next_timeout_ms(a), -1);
 	/* the server answers later: nothing may reach the finished calls */
 	usleep(700 * 1000);
-	struct pollfd p = { .fd = machgen_async_fd(a), .events = POLLIN };
-	(void)poll(&p, 1, 100);
+	cr_assert_eq(machgen_async_wait(a, 100), 0, "a late reply reached the object");
 	cr_assert_eq(machgen_async_dispatch(a), 0);
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(r[i].calls, 1);
@@ -365,7 +412,7 @@ static void on_first(const struct machgen_async_completion *c)
 	g_second_start = machgen_async_start(g_obj, &m.head, 0, 0, 0, on_done, NULL, &g_second, NULL);
 }
 
-Test(async_rt, a_send_error_of_a_request_started_in_a_callback_reaches_its_callback)
+Test(async_fd, a_send_error_of_a_request_started_in_a_callback_reaches_its_callback)
 {
 	struct server_args sa;
 	mach_port_t svc;
@@ -442,7 +489,7 @@ static unsigned queued_on(mach_port_t pset)
 	return total;
 }
 
-Test(async_rt, replies_queued_before_dispatch_complete_in_one_broker_answer)
+Test(async_fd, replies_queued_before_dispatch_complete_in_one_broker_answer)
 {
 	enum { N = 16 };
 	struct server_args sa;
@@ -526,7 +573,7 @@ static void on_relay(const struct machgen_async_completion *c)
 		relay_start(ch);
 }
 
-Test(async_rt, requests_started_by_callbacks_travel_together)
+Test(async_fd, requests_started_by_callbacks_travel_together)
 {
 	struct server_args sa;
 	mach_port_t svc;
@@ -560,7 +607,7 @@ static void on_burst_first(const struct machgen_async_completion *c)
 		cr_assert_eq(start(g_obj, g_burst_svc, i, 0, &g_burst[i], NULL), KERN_SUCCESS);
 }
 
-Test(async_rt, destroy_with_a_batch_waiting_on_a_full_queue_leaves_nothing)
+Test(async_fd, destroy_with_a_batch_waiting_on_a_full_queue_leaves_nothing)
 {
 	struct server_args sa;
 	pid_t pid = spawn(&sa, "burst", MODE_HOLD, 1, &g_burst_svc);

@@ -50,14 +50,22 @@ kern_return_t machgen_async_create(machgen_async_t **out);
 void machgen_async_destroy(machgen_async_t *a);
 
 /* The readiness handle. Linux: a file descriptor that polls readable when a
- * reply (or notification) is queued; -1 if none could be made. Darwin: -1, use
- * machgen_async_port_set() with EVFILT_MACHPORT or a dispatch source. */
+ * reply (or notification) is queued; -1 if none could be made (or with
+ * MACHGEN_LINUX_WATCH=0). Darwin: -1, use machgen_async_port_set() with
+ * EVFILT_MACHPORT or a dispatch source (or machgen_async_wait). */
 int machgen_async_fd(machgen_async_t *a);
 mach_port_t machgen_async_port_set(machgen_async_t *a);
 
 /* Milliseconds until the earliest per-call deadline (0 if one has passed), or
  * -1 when no pending call has a timeout: a poll() timeout. */
 int machgen_async_next_timeout_ms(machgen_async_t *a);
+
+/* Blocks until dispatch has work (a reply or notification queued, or a call's
+ * deadline reached) or timeout_ms passes (-1: no limit). 1 when dispatch has
+ * work, 0 on timeout or a signal, -1 on error. For loops that have nothing
+ * else to watch; the same on every platform (Linux: polls the fd; Darwin and
+ * without an fd: waits on the port set, leaving the message queued). */
+int machgen_async_wait(machgen_async_t *a, int timeout_ms);
 
 /* Processes whatever is ready without blocking: delivers every queued reply
  * and every expired timeout to its handler. Returns the number of completions
@@ -106,6 +114,11 @@ int machgen_port_watch_fd(machgen_port_watch_t *w);
 /* Takes the readiness and posts the watch again: call after receiving
  * everything queued yourself (machgen_port_watch_serve does it for you). */
 void machgen_port_watch_rearm(machgen_port_watch_t *w);
+/* Blocks until a message is queued on the port (it stays queued) or timeout_ms
+ * passes (-1: no limit): 1, 0 on timeout or a signal, -1 on error. The same on
+ * every platform (Linux: polls the fd; Darwin and without an fd: waits on the
+ * port). */
+int machgen_port_watch_wait(machgen_port_watch_t *w, int timeout_ms);
 /* Serves every queued request with demux (as mach_msg_server_once, never
  * blocking) and re-arms. Returns the number served, or -1 with a receive
  * error (e.g. the port died). */

@@ -9,7 +9,6 @@
  * it. */
 #include <machgen/async.h>
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +235,20 @@ int machgen_async_next_timeout_ms(machgen_async_t *a)
 		return 0;
 	uint64_t ms = (first - now + 999999u) / 1000000u;
 	return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+int machgen_async_wait(machgen_async_t *a, int timeout_ms)
+{
+	int deadline = machgen_async_next_timeout_ms(a);
+	bool by_deadline = deadline >= 0 && (timeout_ms < 0 || deadline <= timeout_ms);
+	int wait = by_deadline ? deadline : timeout_ms, r;
+	if (a->fd >= 0) {
+		rearm(a);
+		r = mga_wait_fd(a->fd, wait);
+	} else {
+		r = mga_wait_queued(a->pset, wait);
+	}
+	return r == 0 && by_deadline ? 1 : r;
 }
 
 /* A free slot with a reply port in the port set, or NO_SLOT. */

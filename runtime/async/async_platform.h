@@ -1,10 +1,10 @@
 /* What the async objects (async.c, async_watch.c) need from a backend to give
  * an event loop a file descriptor. Those two files use only the public Mach
- * API and this table; without a table (machgen_async_watch_ops() returns
- * NULL) the objects have no fd and dispatch polls the port set with
- * zero-timeout receives, as on Darwin. They live in runtime/linux for now:
- * tests/rt-headers links every runtime/mig file against a fake backend that
- * has no mach_port_allocate / move_member / set_context. */
+ * API and this table, and build on every platform; without a table
+ * (machgen_async_watch_ops() returns NULL: Darwin, or Linux with
+ * MACHGEN_LINUX_WATCH=0) the objects have no fd, the event loop waits on the
+ * port set (kqueue EVFILT_MACHPORT, a dispatch source) and dispatch takes the
+ * replies with zero-timeout receives. */
 #ifndef MACHGEN_MIG_ASYNC_PLATFORM_H
 #define MACHGEN_MIG_ASYNC_PLATFORM_H
 
@@ -39,5 +39,11 @@ struct machgen_async_watch_ops {
  * async.c; a backend overrides it with a strong definition in an object every
  * program that sends a message links (Linux: runtime/linux/msg.c). */
 const struct machgen_async_watch_ops *machgen_async_watch_ops(void);
+
+/* Blocking waits (wait.c): 1 when ready (a message stays queued; a dead name
+ * counts as ready, the next receive reports it), 0 on timeout or a signal, -1
+ * on error. timeout_ms -1: none. */
+int mga_wait_fd(int fd, int timeout_ms);
+int mga_wait_queued(mach_port_t name, int timeout_ms);
 
 #endif

@@ -69,6 +69,14 @@ void machgen_port_watch_rearm(machgen_port_watch_t *w)
 	arm(w);
 }
 
+int machgen_port_watch_wait(machgen_port_watch_t *w, int timeout_ms)
+{
+	if (w->fd < 0)
+		return mga_wait_queued(w->name, timeout_ms);
+	arm(w);
+	return mga_wait_fd(w->fd, timeout_ms);
+}
+
 int machgen_port_watch_serve(machgen_port_watch_t *w,
                              boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
                              mach_msg_size_t max_size)
