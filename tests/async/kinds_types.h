@@ -21,8 +21,15 @@ struct kinds_counter {
 	char name[16];
 };
 typedef const struct kinds_counter *kinds_counter_ref_t;
-const int32_t *kinds_readings_of(kinds_counter_ref_t c);
-const char *kinds_name_of(kinds_counter_ref_t c);
+/* The outtran translations: pointers to what the reply carries. */
+static inline const int32_t *kinds_readings_of(kinds_counter_ref_t c)
+{
+	return c->readings;
+}
+static inline const char *kinds_name_of(kinds_counter_ref_t c)
+{
+	return c->name;
+}
 /* A native C value of kinds.defs (PointerTo). */
 typedef struct {
 	int32_t x, y;

@@ -156,16 +156,6 @@ static const struct kinds_counter g_counters[] = {
 	{ { 7, 7, 7, 7 }, "fifteen chars.." },
 };
 
-const int32_t *kinds_readings_of(kinds_counter_ref_t c)
-{
-	return c->readings;
-}
-
-const char *kinds_name_of(kinds_counter_ref_t c)
-{
-	return c->name;
-}
-
 kern_return_t S_kinds_counter(mach_port_t server, mach_port_t reply, int32_t which,
 			      boolean_t deferred, kinds_counter_ref_t *readings,
 			      kinds_counter_ref_t *name)

@@ -167,16 +167,6 @@ kern_return_t S_kinds_pair(mach_port_t server, mach_port_t reply, int32_t a, kin
 
 static const struct kinds_counter g_counter = {{1, 2, 3, 4}, "counter"};
 
-const int32_t *kinds_readings_of(kinds_counter_ref_t c)
-{
-    return c->readings;
-}
-
-const char *kinds_name_of(kinds_counter_ref_t c)
-{
-    return c->name;
-}
-
 kern_return_t S_kinds_counter(mach_port_t server, mach_port_t reply, int32_t which,
                               boolean_t deferred, kinds_counter_ref_t *readings,
                               kinds_counter_ref_t *name)
