@@ -110,6 +110,21 @@ mach_port_t conf_port(void)
 	return p;
 }
 
+void conf_port_msg_init(conf_port_msg *m, mach_port_t dest, mach_msg_type_name_t dest_disp,
+                        mach_port_t reply, mach_port_t carried, mach_msg_type_name_t disp)
+{
+	memset(m, 0, sizeof *m);
+	m->head.msgh_bits = MACH_MSGH_BITS_COMPLEX |
+	                    MACH_MSGH_BITS(dest_disp, reply ? MACH_MSG_TYPE_MAKE_SEND_ONCE : 0);
+	m->head.msgh_size = sizeof *m;
+	m->head.msgh_remote_port = dest;
+	m->head.msgh_local_port = reply;
+	m->body.msgh_descriptor_count = 1;
+	m->port.name = carried;
+	m->port.disposition = disp;
+	m->port.type = MACH_MSG_PORT_DESCRIPTOR;
+}
+
 mach_msg_return_t conf_send(mach_port_t dest, mach_msg_type_name_t dest_disp, mach_port_t reply,
                             mach_msg_type_name_t reply_disp, int32_t value)
 {

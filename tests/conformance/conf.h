@@ -49,6 +49,16 @@ mach_port_t conf_receive_right(void);
 /* Sends {value} to dest with the given dispositions; send timeout 0 with MACH_SEND_TIMEOUT. */
 mach_msg_return_t conf_send(mach_port_t dest, mach_msg_type_name_t dest_disp, mach_port_t reply,
                             mach_msg_type_name_t reply_disp, int32_t value);
+/* A message carrying one port descriptor. */
+typedef struct {
+	mach_msg_header_t head;
+	mach_msg_body_t body;
+	mach_msg_port_descriptor_t port;
+} conf_port_msg;
+/* Fills m: to dest (dest_disp), reply (made send-once) if not MACH_PORT_NULL,
+ * carrying `carried` with disposition disp. */
+void conf_port_msg_init(conf_port_msg *m, mach_port_t dest, mach_msg_type_name_t dest_disp,
+                        mach_port_t reply, mach_port_t carried, mach_msg_type_name_t disp);
 /* Receives on name within timeout_ms into out. */
 mach_msg_return_t conf_recv(mach_port_t name, conf_rcv *out, mach_msg_timeout_t timeout_ms,
                             mach_msg_option_t extra);

@@ -257,18 +257,8 @@ Test(conf_receive, voucher_field_round_trips_without_a_voucher)
 Test(conf_receive, too_large_destroys_carried_rights)
 {
 	mach_port_t q = conf_port(), p = conf_receive_right(), n = conf_receive_right(), prev;
-	struct {
-		mach_msg_header_t head;
-		mach_msg_body_t body;
-		mach_msg_port_descriptor_t port;
-	} m;
-	memset(&m, 0, sizeof m);
-	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
-	m.head.msgh_remote_port = q;
-	m.body.msgh_descriptor_count = 1;
-	m.port.name = p;
-	m.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
-	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	conf_port_msg m;
+	conf_port_msg_init(&m, q, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, p, MACH_MSG_TYPE_MAKE_SEND);
 	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
 	             MACH_MSG_SUCCESS);
 	cr_assert_eq(mach_port_request_notification(SELF, p, MACH_NOTIFY_NO_SENDERS, 0, n,

@@ -11,26 +11,14 @@
 TestSuite(conf_rights_in_messages, .init = conf_broker_start, .fini = conf_broker_stop);
 
 typedef struct {
-	mach_msg_header_t head;
-	mach_msg_body_t body;
-	mach_msg_port_descriptor_t port;
-} port_msg;
-
-typedef struct {
-	port_msg m;
+	conf_port_msg m;
 	mach_msg_max_trailer_t trailer;
 } port_rcv;
 
 static mach_msg_return_t send_port(mach_port_t dest, mach_port_t carried, mach_msg_type_name_t disp)
 {
-	port_msg m;
-	memset(&m, 0, sizeof m);
-	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
-	m.head.msgh_remote_port = dest;
-	m.body.msgh_descriptor_count = 1;
-	m.port.name = carried;
-	m.port.disposition = disp;
-	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	conf_port_msg m;
+	conf_port_msg_init(&m, dest, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, carried, disp);
 	return mach_msg(&m.head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0,
 	                MACH_PORT_NULL);
 }

@@ -135,60 +135,39 @@ Test(conf_send, reply_errors_consume_nothing)
 	cr_expect_eq(conf_refs(d, MACH_PORT_RIGHT_DEAD_NAME), 1);
 }
 
-typedef struct {
-	mach_msg_header_t head;
-	mach_msg_body_t body;
-	mach_msg_port_descriptor_t port;
-} port_msg;
-
-static void port_message(port_msg *m, mach_port_t dest, mach_msg_type_name_t dest_disp,
-                         mach_port_t reply, mach_port_t carried, mach_msg_type_name_t disp)
-{
-	memset(m, 0, sizeof *m);
-	m->head.msgh_bits = MACH_MSGH_BITS_COMPLEX |
-	                    MACH_MSGH_BITS(dest_disp, reply ? MACH_MSG_TYPE_MAKE_SEND_ONCE : 0);
-	m->head.msgh_remote_port = dest;
-	m->head.msgh_local_port = reply;
-	m->head.msgh_id = 77;
-	m->body.msgh_descriptor_count = 1;
-	m->port.name = carried;
-	m->port.disposition = disp;
-	m->port.type = MACH_MSG_PORT_DESCRIPTOR;
-}
-
 Test(conf_send, descriptor_errors_release_the_header)
 {
 	mach_port_t p = conf_port(), reply = conf_receive_right(), q = conf_port();
-	port_msg m;
+	conf_port_msg m;
 	conf_rcv in;
 	cr_assert_eq(mach_port_mod_refs(SELF, p, MACH_PORT_RIGHT_SEND, 1), KERN_SUCCESS);
 
-	port_message(&m, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, q, MACH_MSG_TYPE_COPY_SEND);
+	conf_port_msg_init(&m, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, q, MACH_MSG_TYPE_COPY_SEND);
 	m.port.type = 9;
 	cr_expect_eq(send_raw(&m, sizeof m), MACH_SEND_INVALID_TYPE);
 
 	/* a body error after the header was copied in: the header's rights are
 	 * destroyed (the moved destination is gone, the made send-once right
 	 * comes back as a send-once notification) */
-	port_message(&m, p, MACH_MSG_TYPE_MOVE_SEND, reply, UNUSED_NAME, MACH_MSG_TYPE_COPY_SEND);
+	conf_port_msg_init(&m, p, MACH_MSG_TYPE_MOVE_SEND, reply, UNUSED_NAME, MACH_MSG_TYPE_COPY_SEND);
 	cr_expect_eq(send_raw(&m, sizeof m), MACH_SEND_INVALID_RIGHT);
 	cr_expect_eq(conf_refs(p, MACH_PORT_RIGHT_SEND), 1);
 	cr_assert_eq(conf_recv(reply, &in, 2000, 0), MACH_MSG_SUCCESS);
 	cr_expect_eq(in.msg.head.msgh_id, MACH_NOTIFY_SEND_ONCE);
 
-	port_message(&m, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, q, MACH_MSG_TYPE_MAKE_SEND_ONCE + 1);
+	conf_port_msg_init(&m, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, q, MACH_MSG_TYPE_MAKE_SEND_ONCE + 1);
 	cr_expect_eq(send_raw(&m, sizeof m), MACH_SEND_INVALID_RIGHT, "bad disposition");
-	port_message(&m, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, mach_task_self(),
+	conf_port_msg_init(&m, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, mach_task_self(),
 	             MACH_MSG_TYPE_MOVE_RECEIVE);
 	cr_expect_eq(send_raw(&m, sizeof m), MACH_SEND_INVALID_RIGHT);
 	cr_expect_eq(conf_status(p).mps_msgcount, 0);
 
 	/* NULL and DEAD names travel as they are */
-	port_message(&m, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, MACH_PORT_DEAD,
+	conf_port_msg_init(&m, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, MACH_PORT_DEAD,
 	             MACH_MSG_TYPE_COPY_SEND);
 	cr_expect_eq(send_raw(&m, sizeof m), MACH_MSG_SUCCESS);
 	struct {
-		port_msg m;
+		conf_port_msg m;
 		mach_msg_max_trailer_t t;
 	} r;
 	memset(&r, 0, sizeof r);

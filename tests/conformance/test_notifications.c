@@ -37,18 +37,9 @@ static void expect_header(const conf_rcv *in, mach_port_t notify, mach_msg_id_t 
  * only its send right, the port itself lives on in transit. */
 static void park_receive_right(mach_port_t p, mach_port_t holder)
 {
-	struct {
-		mach_msg_header_t head;
-		mach_msg_body_t body;
-		mach_msg_port_descriptor_t port;
-	} m;
-	memset(&m, 0, sizeof m);
-	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
-	m.head.msgh_remote_port = holder;
-	m.body.msgh_descriptor_count = 1;
-	m.port.name = p;
-	m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
-	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	conf_port_msg m;
+	conf_port_msg_init(&m, holder, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, p,
+	                   MACH_MSG_TYPE_MOVE_RECEIVE);
 	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
 	             MACH_MSG_SUCCESS);
 	cr_assert_eq(conf_type(p), MACH_PORT_TYPE_SEND);
@@ -176,20 +167,8 @@ Test(conf_notify, a_dying_task_leaves_dead_names_and_notifications)
 	request(s, MACH_NOTIFY_DEAD_NAME, 0, dn);
 	/* the message gives the child a send-once right to reply and the only
 	 * send right to x */
-	struct {
-		mach_msg_header_t head;
-		mach_msg_body_t body;
-		mach_msg_port_descriptor_t port;
-	} m;
-	memset(&m, 0, sizeof m);
-	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX |
-	                   MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-	m.head.msgh_remote_port = s;
-	m.head.msgh_local_port = reply;
-	m.body.msgh_descriptor_count = 1;
-	m.port.name = x;
-	m.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
-	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	conf_port_msg m;
+	conf_port_msg_init(&m, s, MACH_MSG_TYPE_COPY_SEND, reply, x, MACH_MSG_TYPE_MAKE_SEND);
 	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
 	             MACH_MSG_SUCCESS);
 	request(x, MACH_NOTIFY_NO_SENDERS, 0, ns);
@@ -271,18 +250,8 @@ Test(conf_notify, port_deleted_when_the_watched_right_is_moved_away)
 	conf_rcv in;
 	park_receive_right(p, holder);
 	request(p, MACH_NOTIFY_DEAD_NAME, 0, n);
-	struct {
-		mach_msg_header_t head;
-		mach_msg_body_t body;
-		mach_msg_port_descriptor_t port;
-	} m;
-	memset(&m, 0, sizeof m);
-	m.head.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
-	m.head.msgh_remote_port = box;
-	m.body.msgh_descriptor_count = 1;
-	m.port.name = p;
-	m.port.disposition = MACH_MSG_TYPE_COPY_SEND;
-	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	conf_port_msg m;
+	conf_port_msg_init(&m, box, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, p, MACH_MSG_TYPE_COPY_SEND);
 	cr_assert_eq(mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
 	             MACH_MSG_SUCCESS);
 	cr_expect_eq(conf_recv(n, &in, 0, 0), MACH_RCV_TIMED_OUT, "a copy changes nothing");
